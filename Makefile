@@ -1,0 +1,27 @@
+# `make demo`: set up, make the synthetic set, pretrain, evaluate, print a table.
+# `make test`: set up, run the test suite.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+METHOD ?= ascnet
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install test demo clean
+
+$(STAMP): requirements/ci.txt requirements/runtime.txt setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade "pip>=23"
+	$(PY) -m pip install -q -r requirements/ci.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: install
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q tests
+
+demo: install
+	$(PY) tools/demo.py --method $(METHOD)
+
+clean:
+	rm -rf work_dirs/demo data/synthetic

@@ -1,0 +1,12 @@
+"""ascnet-mm: self-supervised video representation learning for MMAction2.
+
+Importing this package registers every component (transforms, models,
+losses, metrics, loops, hooks) into MMAction2's registries, so a config needs
+only ``custom_imports = dict(imports=['ascnet_mm'], allow_failed_imports=False)``.
+"""
+from . import compat
+
+compat.apply()
+
+from . import datasets, engine, evaluation, models  # noqa: E402,F401
+from .version import __version__  # noqa: E402,F401

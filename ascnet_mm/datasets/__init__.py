@@ -1,0 +1,2 @@
+from . import transforms  # noqa: F401
+from .video_list_dataset import VideoListDataset  # noqa: F401

@@ -1,0 +1,5 @@
+from .multi_view import MultiViewTransforms
+from .speed_sampling import (BaseViewSampler, RelativeSpeedSampler,
+                             SpeedPairSampler, TemporalIntervalSampler,
+                             plan_views)
+from .view_augment import VideoAugmenter, ViewAugment

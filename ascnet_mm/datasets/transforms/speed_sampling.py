@@ -1,0 +1,287 @@
+"""Multi-view clip samplers: every view of a sample is decoded by one call.
+
+A sampler chooses a start ``t_v`` and a speed (temporal stride) ``s_v`` per
+view; :func:`plan_views` turns them into the sorted unique frame indices that
+stock ``DecordDecode`` reads once, plus the map from each view's frames into
+them.
+"""
+from typing import Sequence, Tuple
+
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from mmaction.registry import TRANSFORMS
+
+OUT_OF_BOUND_OPTS = ('loop', 'clamp')
+
+
+def plan_views(
+        starts: Sequence[int],
+        speeds: Sequence[int],
+        clip_len: int,
+        total_frames: int,
+        out_of_bound_opt: str = 'loop') -> Tuple[np.ndarray, np.ndarray]:
+    """Frame indices of V views, decoded once.
+
+    View ``v`` frame ``j`` is ``starts[v] + speeds[v] * j``; indices past the
+    end wrap (``'loop'``) or stay on the last frame (``'clamp'``).
+
+    Args:
+        starts (Sequence[int]): (V,) first frame of each view.
+        speeds (Sequence[int]): (V,) temporal stride of each view.
+        clip_len (int): T, frames per view.
+        total_frames (int): L, frames in the video.
+        out_of_bound_opt (str): ``'loop'`` or ``'clamp'``.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: ``frame_inds`` (U,) int64 sorted unique
+        indices and ``view_frame_map`` (V, T) int64 with
+        ``frame_inds[view_frame_map[v, j]]`` the frame of view v, step j.
+    """
+    if total_frames < 1:
+        raise ValueError(f'total_frames must be >= 1, got {total_frames}')
+    if out_of_bound_opt not in OUT_OF_BOUND_OPTS:
+        raise ValueError(f'out_of_bound_opt must be one of {OUT_OF_BOUND_OPTS}'
+                         f', got {out_of_bound_opt!r}')
+    starts = np.asarray(starts, dtype=np.int64).reshape(-1, 1)
+    speeds = np.asarray(speeds, dtype=np.int64).reshape(-1, 1)
+    inds = starts + speeds * np.arange(clip_len, dtype=np.int64)
+    if out_of_bound_opt == 'loop':
+        inds = inds % total_frames
+    else:
+        inds = np.minimum(inds, total_frames - 1)
+    frame_inds, inverse = np.unique(inds, return_inverse=True)
+    return frame_inds, inverse.reshape(inds.shape).astype(np.int64)
+
+
+def clip_span(clip_len: int, speed: int) -> int:
+    """Frames covered by a clip of ``clip_len`` frames at stride ``speed``."""
+    return (clip_len - 1) * speed + 1
+
+
+class BaseViewSampler(BaseTransform):
+    """Base of the multi-view samplers; subclasses choose starts and speeds.
+
+    Randomness comes from ``np.random``'s global state, as in MMAction2's
+    ``SampleFrames``, so MMEngine's seeding of dataloader workers applies.
+
+    Required Keys: ``total_frames``; optional ``start_index`` (added to the
+    indices, default 0) and ``sample_idx`` (set by MMEngine's dataset).
+
+    Added Keys: ``frame_inds`` (U,), ``view_frame_map`` (V, T),
+    ``view_speeds`` (V,), ``video_idx``, ``clip_len`` = T, ``num_clips`` = V,
+    ``frame_interval`` = None.
+
+    Args:
+        clip_len (int): T, frames per view.
+        out_of_bound_opt (str): ``'loop'`` or ``'clamp'`` for indices past
+            the last frame.
+        test_mode (bool): Deterministic sampling (centred clips).
+    """
+
+    def __init__(self,
+                 clip_len: int = 16,
+                 out_of_bound_opt: str = 'loop',
+                 test_mode: bool = False) -> None:
+        if clip_len < 1:
+            raise ValueError(f'clip_len must be >= 1, got {clip_len}')
+        if out_of_bound_opt not in OUT_OF_BOUND_OPTS:
+            raise ValueError(
+                f'out_of_bound_opt must be one of {OUT_OF_BOUND_OPTS}, '
+                f'got {out_of_bound_opt!r}')
+        self.clip_len = clip_len
+        self.out_of_bound_opt = out_of_bound_opt
+        self.test_mode = test_mode
+
+    def sample_views(self, total_frames: int) -> Tuple[np.ndarray, np.ndarray]:
+        """Return (V,) starts and (V,) speeds for a video of L frames."""
+        raise NotImplementedError
+
+    def _start(self, total_frames: int, span: int) -> int:
+        """Uniform start in [0, L - span] (centre in test mode), 0 if short."""
+        max_start = max(total_frames - span, 0)
+        if self.test_mode:
+            return max_start // 2
+        return int(np.random.randint(max_start + 1))
+
+    def transform(self, results: dict) -> dict:
+        total_frames = results['total_frames']
+        starts, speeds = self.sample_views(total_frames)
+        frame_inds, view_frame_map = plan_views(starts, speeds, self.clip_len,
+                                                total_frames,
+                                                self.out_of_bound_opt)
+        results['frame_inds'] = frame_inds + results.get('start_index', 0)
+        results['view_frame_map'] = view_frame_map
+        results['view_speeds'] = np.asarray(speeds, dtype=np.int64)
+        results['video_idx'] = results.get('sample_idx', -1)
+        results['clip_len'] = self.clip_len
+        results['num_clips'] = len(view_frame_map)
+        results['frame_interval'] = None
+        return results
+
+    def __repr__(self) -> str:
+        args = ', '.join(f'{k}={v!r}' for k, v in vars(self).items())
+        return f'{self.__class__.__name__}({args})'
+
+
+@TRANSFORMS.register_module()
+class SpeedPairSampler(BaseViewSampler):
+    """ASCNet views: each view plays at a speed drawn from ``speeds``.
+
+    Args:
+        clip_len (int): T, frames per view.
+        speeds (Sequence[int]): Speeds (temporal strides) to draw from.
+        num_views (int): V, views per sample.
+        distinct_speeds (bool): Draw the V speeds without replacement, so
+            views never share a speed (what ACP needs).
+        out_of_bound_opt (str): ``'loop'`` or ``'clamp'``.
+        test_mode (bool): Centred starts and ``speeds`` taken in order.
+    """
+
+    def __init__(self,
+                 clip_len: int = 16,
+                 speeds: Sequence[int] = (1, 2),
+                 num_views: int = 2,
+                 distinct_speeds: bool = True,
+                 out_of_bound_opt: str = 'loop',
+                 test_mode: bool = False) -> None:
+        super().__init__(clip_len, out_of_bound_opt, test_mode)
+        speeds = tuple(int(s) for s in speeds)
+        if not speeds or min(speeds) < 1:
+            raise ValueError(f'speeds must be positive integers, got {speeds}')
+        if num_views < 1:
+            raise ValueError(f'num_views must be >= 1, got {num_views}')
+        if distinct_speeds:
+            if len(set(speeds)) != len(speeds):
+                raise ValueError(f'speeds {speeds} repeat a value; list each '
+                                 'speed once when distinct_speeds=True')
+            if len(speeds) < 2:
+                raise ValueError(
+                    f'distinct_speeds=True needs at least two speeds, got '
+                    f'{speeds}: give e.g. speeds=(1, 2) (ACP compares views '
+                    'at different speeds) or set distinct_speeds=False')
+            if num_views > len(speeds):
+                raise ValueError(
+                    f'num_views={num_views} distinct speeds cannot be drawn '
+                    f'from speeds={speeds}: add speeds, lower num_views or '
+                    'set distinct_speeds=False')
+        self.speeds = speeds
+        self.num_views = num_views
+        self.distinct_speeds = distinct_speeds
+
+    def sample_views(self, total_frames):
+        if self.test_mode:
+            speeds = np.resize(np.asarray(self.speeds), self.num_views)
+        else:
+            speeds = np.random.choice(self.speeds,
+                                      self.num_views,
+                                      replace=not self.distinct_speeds)
+        starts = [
+            self._start(total_frames, clip_span(self.clip_len, s))
+            for s in speeds
+        ]
+        return np.asarray(starts), speeds
+
+
+@TRANSFORMS.register_module()
+class RelativeSpeedSampler(BaseViewSampler):
+    """RSPNet views: query and key at speed a, the key re-sampled at speed b.
+
+    With probability 0.5, ``(a, b) = (1, fast_speed)``, else
+    ``(fast_speed, 1)``. View 0 is the query (own start), view 1 the key
+    (another start, chosen so that both speeds fit from it), view 2 the key's
+    window from the key's start at speed b. ``view_speeds`` is ``[a, a, b]``.
+
+    Args:
+        clip_len (int): T, frames per view.
+        fast_speed (int): The speed other than 1.
+        out_of_bound_opt (str): ``'loop'`` or ``'clamp'``.
+        test_mode (bool): Centred starts and ``(a, b) = (1, fast_speed)``.
+    """
+
+    def __init__(self,
+                 clip_len: int = 16,
+                 fast_speed: int = 2,
+                 out_of_bound_opt: str = 'loop',
+                 test_mode: bool = False) -> None:
+        super().__init__(clip_len, out_of_bound_opt, test_mode)
+        if fast_speed < 2:
+            raise ValueError(f'fast_speed must be >= 2 so the two speeds '
+                             f'differ, got {fast_speed}')
+        self.fast_speed = int(fast_speed)
+
+    def sample_views(self, total_frames):
+        if self.test_mode or np.random.rand() < 0.5:
+            a, b = 1, self.fast_speed
+        else:
+            a, b = self.fast_speed, 1
+        query = self._start(total_frames, clip_span(self.clip_len, a))
+        key = self._start(total_frames,
+                          clip_span(self.clip_len, self.fast_speed))
+        return np.asarray([query, key, key]), np.asarray([a, a, b])
+
+
+@TRANSFORMS.register_module()
+class TemporalIntervalSampler(BaseViewSampler):
+    """CVRL views: clips whose start gap favours short intervals.
+
+    ``M = L - (T - 1) * frame_interval - 1`` is the last start whose clip
+    ends inside the video (METHOD.md's ``M`` without the ``- 1`` would let
+    the second clip end one frame past the video). The gap ``d`` in ``0..M``
+    has probability proportional to ``1 - (d / M) ** power``; the first
+    start is uniform in ``[0, M - d]``, the other at ``first + d`` (with more
+    than two views, the others are uniform in between) and the views' order
+    is shuffled. Videos shorter than a clip (``M < 0``) get independent
+    uniform starts in ``[0, L - 1]`` and the out-of-bound option applies.
+
+    Args:
+        clip_len (int): T, frames per view.
+        frame_interval (int): Temporal stride of every view.
+        power (float): p of the gap density.
+        num_views (int): V >= 2, views per sample.
+        out_of_bound_opt (str): ``'loop'`` or ``'clamp'``.
+        test_mode (bool): Centred start for every view (gap 0).
+    """
+
+    def __init__(self,
+                 clip_len: int = 16,
+                 frame_interval: int = 2,
+                 power: float = 1.0,
+                 num_views: int = 2,
+                 out_of_bound_opt: str = 'loop',
+                 test_mode: bool = False) -> None:
+        super().__init__(clip_len, out_of_bound_opt, test_mode)
+        if frame_interval < 1:
+            raise ValueError(
+                f'frame_interval must be >= 1, got {frame_interval}')
+        if power <= 0:
+            raise ValueError(f'power must be > 0, got {power}')
+        if num_views < 2:
+            raise ValueError(f'num_views must be >= 2 (the gap is between '
+                             f'views), got {num_views}')
+        self.frame_interval = int(frame_interval)
+        self.power = float(power)
+        self.num_views = num_views
+
+    def gap_probs(self, max_gap: int) -> np.ndarray:
+        """(M + 1,) probabilities of the gaps 0..M (M >= 0)."""
+        if max_gap == 0:
+            return np.ones(1)
+        weights = 1.0 - (np.arange(max_gap + 1) / max_gap)**self.power
+        return weights / weights.sum()
+
+    def sample_views(self, total_frames):
+        speeds = np.full(self.num_views, self.frame_interval)
+        span = clip_span(self.clip_len, self.frame_interval)
+        max_gap = total_frames - span
+        if self.test_mode:
+            starts = np.full(self.num_views, self._start(total_frames, span))
+        elif max_gap < 0:
+            starts = np.random.randint(total_frames, size=self.num_views)
+        else:
+            gap = np.random.choice(max_gap + 1, p=self.gap_probs(max_gap))
+            first = np.random.randint(max_gap - gap + 1)
+            inner = np.random.randint(gap + 1, size=self.num_views - 2)
+            starts = first + np.concatenate([[0, gap], inner])
+            starts = np.random.permutation(starts)
+        return starts, speeds

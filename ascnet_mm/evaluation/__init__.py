@@ -1,0 +1,1 @@
+from . import loops, metrics  # noqa: F401

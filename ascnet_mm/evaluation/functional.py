@@ -1,0 +1,82 @@
+"""Nearest-neighbour video retrieval by cosine similarity (pure torch)."""
+from typing import Dict, Sequence, Union
+
+import torch
+import torch.nn.functional as F
+
+__all__ = ['retrieval_neighbours', 'retrieval_topk']
+
+
+def retrieval_neighbours(query_feats: torch.Tensor,
+                         gallery_feats: torch.Tensor,
+                         k: int,
+                         chunk_size: int = 1024) -> torch.Tensor:
+    """Indices of each query's ``k`` most cosine-similar gallery items.
+
+    Args:
+        query_feats: ``(Q, C)``.
+        gallery_feats: ``(G, C)``.
+        k: number of neighbours; clamped to ``G``.
+        chunk_size: queries per similarity block, so memory is
+            ``chunk_size * G`` rather than ``Q * G``.
+
+    Returns:
+        ``(Q, min(k, G))`` int64 gallery indices, most similar first.
+    """
+    if query_feats.dim() != 2 or gallery_feats.dim() != 2 or \
+            query_feats.shape[1] != gallery_feats.shape[1]:
+        raise ValueError('expected (Q, C) and (G, C) features, got '
+                         f'{tuple(query_feats.shape)} and '
+                         f'{tuple(gallery_feats.shape)}')
+    if gallery_feats.shape[0] == 0:
+        raise ValueError('the gallery is empty')
+    k = min(int(k), gallery_feats.shape[0])
+    query = F.normalize(query_feats.float(), dim=1)
+    gallery_t = F.normalize(gallery_feats.float(), dim=1).t()
+    blocks = [(q @ gallery_t).topk(k, dim=1).indices
+              for q in query.split(chunk_size)]
+    if not blocks:
+        return query.new_zeros((0, k), dtype=torch.long)
+    return torch.cat(blocks)
+
+
+def retrieval_topk(query_feats: torch.Tensor,
+                   query_labels: torch.Tensor,
+                   gallery_feats: torch.Tensor,
+                   gallery_labels: torch.Tensor,
+                   topk: Union[int, Sequence[int]] = (1, 5, 10, 20, 50),
+                   chunk_size: int = 1024) -> Dict[str, float]:
+    """Top-k retrieval accuracy: a query is a hit at ``k`` if any of its
+    ``k`` nearest gallery items (cosine similarity) shares its label.
+
+    Args:
+        query_feats: ``(Q, C)``; query_labels: ``(Q,)``.
+        gallery_feats: ``(G, C)``; gallery_labels: ``(G,)``.
+        topk: the ``k`` values; a ``k > G`` counts as ``k = G``.
+        chunk_size: see :func:`retrieval_neighbours`.
+
+    Returns:
+        ``{'top1': %, 'top5': %, ...}``, percentages of queries that hit.
+    """
+    topk = (topk, ) if isinstance(topk, int) else tuple(topk)
+    if not topk or min(topk) < 1:
+        raise ValueError(f'topk must be positive integers, got {topk}')
+    query_labels = torch.as_tensor(query_labels).reshape(-1)
+    gallery_labels = torch.as_tensor(gallery_labels).reshape(-1)
+    if query_labels.numel() != query_feats.shape[0] or \
+            gallery_labels.numel() != gallery_feats.shape[0]:
+        raise ValueError('one label per feature row is required')
+    if query_feats.shape[0] == 0:
+        raise ValueError('there are no queries')
+    nbrs = retrieval_neighbours(query_feats, gallery_feats, max(topk),
+                                chunk_size)
+    gallery_labels = gallery_labels.to(nbrs.device)
+    query_labels = query_labels.to(nbrs.device)
+    # hit_within[q, j]: one of the first j + 1 neighbours of q shares its label
+    hit_within = (gallery_labels[nbrs] == query_labels[:, None]).cumsum(1) > 0
+    last, num_queries = nbrs.shape[1] - 1, nbrs.shape[0]
+    return {
+        f'top{k}':
+        hit_within[:, min(k - 1, last)].sum().item() * 100.0 / num_queries
+        for k in topk
+    }

@@ -1,0 +1,3 @@
+from .retrieval_loop import NNRetrievalTestLoop
+
+__all__ = ['NNRetrievalTestLoop']

@@ -1,0 +1,3 @@
+from .retrieval_metric import NNRetrievalMetric
+
+__all__ = ['NNRetrievalMetric']

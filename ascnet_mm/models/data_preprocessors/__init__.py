@@ -1,0 +1,3 @@
+from .ssl_data_preprocessor import SSLDataPreprocessor
+
+__all__ = ['SSLDataPreprocessor']

@@ -1,0 +1,73 @@
+from typing import List, Optional, Sequence, Tuple, Union
+
+import torch
+from mmengine.model import stack_batch
+
+from mmaction.models.data_preprocessors import ActionDataPreprocessor
+from mmaction.registry import MODELS
+from mmaction.utils import SampleList
+from ...datasets.transforms.view_augment import VideoAugmenter
+
+
+@MODELS.register_module()
+class SSLDataPreprocessor(ActionDataPreprocessor):
+    """:class:`ActionDataPreprocessor` for multi-view clips, with optional
+    temporally consistent augmentation on the device.
+
+    Inputs are (V, C, T, H, W) per sample, batched to (N, V, C, T, H, W);
+    (C, T, H, W) inputs, batched to (N, C, T, H, W), are one view. Order:
+    stack, BGR->RGB if ``to_rgb``, :class:`VideoAugmenter` in training when
+    ``augment`` is set (RGB in [0, 255]), mean/std normalisation, blending.
+
+    Args:
+        augment (dict, optional): :class:`VideoAugmenter` kwargs; None
+            disables the device augmentation. Defaults to None.
+        format_shape (str): Only ``'NCTHW'``. Defaults to ``'NCTHW'``.
+        **kwargs: Other :class:`ActionDataPreprocessor` arguments
+            (``mean``, ``std``, ``to_rgb``, ``to_float32``, ``blending``).
+    """
+
+    def __init__(self,
+                 mean: Optional[Sequence[Union[float, int]]] = None,
+                 std: Optional[Sequence[Union[float, int]]] = None,
+                 augment: Optional[dict] = None,
+                 format_shape: str = 'NCTHW',
+                 **kwargs) -> None:
+        assert format_shape == 'NCTHW', \
+            f'{self.__class__.__name__} supports only NCTHW, got ' \
+            f'{format_shape}'
+        super().__init__(
+            mean=mean, std=std, format_shape=format_shape, **kwargs)
+        self.augmenter = (
+            VideoAugmenter(**augment) if augment is not None else None)
+
+    def augment(self, batch_inputs: torch.Tensor) -> torch.Tensor:
+        """Augment (N, V, 3, T, H, W) or (N, 3, T, H, W) RGB in [0, 255];
+        float of the same shape."""
+        if batch_inputs.ndim == 5:
+            return self.augmenter(batch_inputs[:, None])[:, 0]
+        return self.augmenter(batch_inputs)
+
+    def preprocess(self,
+                   inputs: List[torch.Tensor],
+                   data_samples: SampleList,
+                   training: bool = False) -> Tuple:
+        """Stack, convert to RGB, augment (training), normalise, blend.
+
+        Returns:
+            tuple: (N, V, C, T, H, W) or (N, C, T, H, W) inputs and the data
+            samples.
+        """
+        batch_inputs = stack_batch(inputs)
+        if self.to_rgb:
+            batch_inputs = batch_inputs[..., [2, 1, 0], :, :, :]
+        if training and self.augmenter is not None:
+            batch_inputs = self.augment(batch_inputs)
+        if self._enable_normalize:
+            batch_inputs = (batch_inputs - self.mean) / self.std
+        elif self.to_float32:
+            batch_inputs = batch_inputs.to(torch.float32)
+        if training and self.blending is not None:
+            batch_inputs, data_samples = self.blending(batch_inputs,
+                                                       data_samples)
+        return batch_inputs, data_samples

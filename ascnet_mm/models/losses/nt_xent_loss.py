@@ -1,0 +1,39 @@
+import torch.nn as nn
+from mmaction.registry import MODELS
+from torch import Tensor
+
+from ..utils.dist import gather_with_grad, rank_and_world
+from .functional import nt_xent
+
+
+@MODELS.register_module()
+class NTXentLoss(nn.Module):
+    """SimCLR / CVRL NT-Xent, negatives optionally gathered over ranks.
+
+    With ``gather`` under DDP both views are all-gathered with gradient, so
+    the mean of the per-rank losses equals the loss on the global batch.
+
+    Args:
+        temperature (float): softmax temperature.
+        loss_weight (float): multiplies the loss.
+        gather (bool): use the other ranks' embeddings as negatives.
+    """
+
+    def __init__(self,
+                 temperature: float = 0.1,
+                 loss_weight: float = 1.0,
+                 gather: bool = True) -> None:
+        super().__init__()
+        self.temperature = temperature
+        self.loss_weight = loss_weight
+        self.gather = gather
+
+    def forward(self, z1: Tensor, z2: Tensor) -> Tensor:
+        """z1, z2 (N, D) embeddings of the two views (same N on all ranks)."""
+        rank, world = rank_and_world()
+        if self.gather and world > 1:
+            loss = nt_xent(z1, z2, self.temperature, gather_with_grad(z1),
+                           gather_with_grad(z2), offset=rank * z1.shape[0])
+        else:
+            loss = nt_xent(z1, z2, self.temperature)
+        return self.loss_weight * loss

@@ -1,0 +1,62 @@
+from typing import Optional, Tuple
+
+import torch.nn as nn
+from mmaction.registry import MODELS
+from torch import Tensor
+
+from .functional import ncos, retrieve_same_speed_partner
+
+
+@MODELS.register_module()
+class SCPLoss(nn.Module):
+    """Speed consistency against a retrieved same-speed clip of another video.
+
+    The partner of each query is the top-1 appearance neighbour among valid
+    candidates with the same speed and another video index; the loss is
+    ``ncos(pred, sg(cand_speed_emb[partner]))`` averaged over the queries
+    that have a partner.
+
+    Args:
+        loss_weight (float): multiplies the loss.
+    """
+
+    def __init__(self, loss_weight: float = 1.0) -> None:
+        super().__init__()
+        self.loss_weight = loss_weight
+
+    def forward(self,
+                pred: Tensor,
+                query_app: Tensor,
+                query_speed: Tensor,
+                query_vid: Tensor,
+                cand_app: Tensor,
+                cand_speed_emb: Tensor,
+                cand_speed: Tensor,
+                cand_vid: Tensor,
+                cand_valid: Optional[Tensor] = None) -> Tuple[Tensor, Tensor]:
+        """Compute the loss.
+
+        Args:
+            pred (Tensor): (M, D) online speed predictions.
+            query_app (Tensor): (M, Da) target appearance of the queries.
+            query_speed, query_vid (Tensor): (M,) speed label, video index.
+            cand_app (Tensor): (K, Da) candidate target appearance.
+            cand_speed_emb (Tensor): (K, D) candidate target speed embeddings.
+            cand_speed, cand_vid (Tensor): (K,) speed label, video index.
+            cand_valid (Tensor, optional): (K,) bool mask of usable rows.
+
+        Returns:
+            tuple: scalar loss (0 and still attached to ``pred`` when no
+            query has a partner) and ``num_valid``, a long scalar tensor.
+        """
+        idx, has_partner = retrieve_same_speed_partner(
+            query_app, query_speed, query_vid, cand_app, cand_speed,
+            cand_vid, cand_valid)
+        num_valid = has_partner.sum()
+        if cand_speed_emb.shape[0] == 0:
+            target = pred.detach()
+        else:
+            target = cand_speed_emb.detach()[idx]
+        per_query = ncos(pred, target).masked_fill(~has_partner, 0)
+        loss = per_query.sum() / num_valid.clamp(min=1)
+        return self.loss_weight * loss, num_valid

@@ -1,0 +1,38 @@
+# Kinetics-400 pretraining data: an unlabelled list (labels, if present, are
+# unused). A method config assembles its pipeline from these blocks:
+#   [*decode_head, <its view sampler>, decode, views, *format_tail]
+dataset_type = 'VideoListDataset'
+data_root = 'data/kinetics400/videos_train'
+ann_file = 'data/kinetics400/kinetics400_train_list_videos.txt'
+clip_len = 16
+crop_size = 112
+
+decode_head = [dict(type='DecordInit')]
+decode = dict(type='DecordDecode')  # one get_batch over all views' frames
+views = dict(
+    type='MultiViewTransforms',
+    transforms=[
+        dict(type='Resize', scale=(-1, 128)),
+        dict(type='RandomResizedCrop', area_range=(0.2, 1.0),
+             aspect_ratio_range=(3 / 4, 4 / 3)),
+        dict(type='Resize', scale=(crop_size, crop_size), keep_ratio=False),
+    ])
+view_augment = dict(type='ViewAugment', flip_prob=0.5, jitter_prob=0.8,
+                    brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1,
+                    grayscale_prob=0.2)
+format_tail = [
+    dict(type='FormatShape', input_format='NCTHW'),
+    view_augment,
+    dict(type='PackActionInputs', meta_keys=('view_speeds', 'video_idx')),
+]
+train_dataloader = dict(
+    batch_size=64,
+    num_workers=8,
+    persistent_workers=True,
+    drop_last=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file,
+        data_prefix=dict(video=data_root),
+        pipeline=[]))  # set by the method config

@@ -1,0 +1,21 @@
+# ASCNet on the built-in synthetic set: a narrow R3D-18 (base width 16),
+# 8x32x32 views, a few CPU-minutes. Used by `make demo` and the tests.
+_base_ = [
+    '../_base_/models/ascnet.py', '../_base_/datasets/synthetic_pretrain.py',
+    '../_base_/schedules/synthetic_cosine.py', '../_base_/synthetic_runtime.py'
+]
+
+hidden_dim = 256
+model = dict(
+    backbone=dict(base_channels=16),
+    app_projector=dict(in_channels=128, hidden_channels=hidden_dim),
+    app_predictor=dict(hidden_channels=hidden_dim),
+    speed_projector=dict(in_channels=128, hidden_channels=hidden_dim),
+    speed_predictor=dict(hidden_channels=hidden_dim),
+    bank_size=512)
+sampler = dict(type='SpeedPairSampler', clip_len=_base_.clip_len,
+               speeds=(1, 2), num_views=2, out_of_bound_opt='loop')
+train_dataloader = dict(dataset=dict(pipeline=[
+    *_base_.decode_head, sampler, _base_.decode, _base_.views,
+    *_base_.format_tail
+]))

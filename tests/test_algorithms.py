@@ -1,0 +1,237 @@
+"""ASCNet / RSPNet / CVRL models built from the shipped configs."""
+import numpy as np
+import pytest
+import torch
+from mmaction.registry import MODELS
+from mmaction.structures import ActionDataSample
+from mmengine import Config
+from mmengine.registry import DefaultScope
+
+
+@pytest.fixture(autouse=True)
+def mmaction_scope():
+    with DefaultScope.overwrite_default_scope('mmaction'):
+        yield
+
+
+def build(config, **overrides):
+    cfg = Config.fromfile(config)
+    cfg.model.backbone.base_channels = 8
+    for key in ('app_projector', 'speed_projector', 'app_head', 'speed_head',
+                'projector'):
+        if cfg.model.get(key):
+            cfg.model[key].in_channels = 64
+    for key, value in overrides.items():
+        cfg.model[key] = value
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    return model.train()
+
+
+def batch(model, num=4, views=2, speeds=(1, 2), vids=None, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    inputs = list(torch.rand(num, views, 3, 8, 32, 32, generator=g) * 255)
+    samples = []
+    for i in range(num):
+        s = ActionDataSample()
+        s.set_metainfo(dict(view_speeds=np.array(speeds[:views]),
+                            video_idx=i if vids is None else vids[i]))
+        samples.append(s)
+    return model.data_preprocessor(dict(inputs=inputs, data_samples=samples),
+                                   True)
+
+
+def total(losses):
+    return sum(v for k, v in losses.items() if k.startswith('loss'))
+
+
+ASCNET = 'configs/ascnet/r18_synthetic.py'
+
+
+def test_ascnet_losses_and_gradients_reach_online_not_target():
+    model = build(ASCNET)
+    losses = model(**batch(model), mode='loss')
+    assert set(losses) == {'loss_acp', 'loss_scp', 'scp_partner_rate'}
+    assert all(torch.isfinite(v) for v in losses.values())
+    assert 0 <= losses['loss_acp'] <= 4 and 0 <= losses['loss_scp'] <= 4
+    total(losses).backward()
+    for name in ('backbone', 'app_projector', 'app_predictor',
+                 'speed_projector', 'speed_predictor'):
+        grads = [p.grad for p in getattr(model, name).parameters()]
+        assert all(g is not None for g in grads), name
+        assert sum(g.abs().sum() for g in grads) > 0, name
+    for p in model.target.parameters():
+        assert p.grad is None and not p.requires_grad
+
+
+def test_ascnet_target_is_ema_of_online():
+    model = build(ASCNET, momentum=0.5, end_momentum=0.5)
+    data = batch(model)
+    model(**data, mode='loss')  # first update copies the online weights
+    online = model.backbone.conv1.conv.weight
+    target = model.target.module['backbone'].conv1.conv.weight
+    assert torch.equal(online, target)
+    before = target.detach().clone()
+    with torch.no_grad():
+        online.add_(1.0)
+    model(**data, mode='loss')
+    torch.testing.assert_close(target, 0.5 * before + 0.5 * online.detach())
+
+
+def test_ascnet_bank_fills_with_global_batch_and_partners_found():
+    model = build(ASCNET, bank_size=16)
+    losses = model(**batch(model, num=4), mode='loss')
+    # speeds (1, 2) per sample: each view has 3 same-speed views of others
+    assert losses['scp_partner_rate'] == 1.0
+    assert int(model.bank.valid.sum()) == 8
+    assert set(model.bank.vid[model.bank.valid].tolist()) == {0, 1, 2, 3}
+    assert sorted(model.bank.speed[model.bank.valid].tolist()) == [1] * 4 + [2] * 4
+
+
+def test_ascnet_views_without_partner_count_and_contribute_nothing():
+    model = build(ASCNET, bank_size=0)
+    losses = model(**batch(model, num=2, vids=[5, 5]), mode='loss')
+    assert losses['scp_partner_rate'] == 0
+    assert losses['loss_scp'] == 0
+    total(losses).backward()  # still a valid graph
+
+
+@pytest.mark.parametrize('overrides,keys', [
+    (dict(scp_loss=None, speed_projector=None, speed_predictor=None),
+     {'loss_acp'}),
+    (dict(acp_loss=None), {'loss_scp', 'scp_partner_rate'}),
+    (dict(momentum=None), {'loss_acp', 'loss_scp', 'scp_partner_rate'}),
+])
+def test_ascnet_ablation_switches(overrides, keys):
+    model = build(ASCNET, **overrides)
+    losses = model(**batch(model), mode='loss')
+    assert set(losses) == keys
+    if overrides.get('momentum', 0) is None:
+        assert model.target is None
+        assert model.target_modules()['backbone'] is model.backbone
+    total(losses).backward()
+
+
+def test_ascnet_needs_a_loss():
+    with pytest.raises(ValueError, match='acp_loss, scp_loss or both'):
+        build(ASCNET, acp_loss=None, scp_loss=None)
+
+
+def test_ascnet_missing_view_meta_is_a_clear_error():
+    model = build(ASCNET)
+    data = batch(model)
+    for s in data['data_samples']:
+        s.set_metainfo(dict(view_speeds=None))
+        del s.view_speeds
+    with pytest.raises(KeyError, match='view_speeds'):
+        model(**data, mode='loss')
+
+
+def test_ascnet_loss_falls_with_training():
+    model = build(ASCNET)
+    data = batch(model, num=8)
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    first = None
+    for _ in range(15):
+        loss = total(model(**data, mode='loss'))
+        first = float(loss) if first is None else first
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert float(loss) < first
+
+
+def test_predict_averages_clip_features():
+    model = build(ASCNET).eval()
+    data = batch(model, num=2, views=3)
+    out = model(**data, mode='predict')
+    feats = model.extract_feat(data['inputs']).view(2, 3, -1).mean(1)
+    assert out[0].feature.shape == (64, )
+    torch.testing.assert_close(torch.stack([o.feature for o in out]), feats)
+    assert model(data['inputs'], mode='tensor').shape[:2] == (6, 64)
+
+
+def _ssl_checkpoint(model, path):
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, path)
+    return str(path)
+
+
+def test_r3d18_checkpoint_loads_into_stock_finetune_config(tmp_path):
+    model = build(ASCNET)
+    model(**batch(model), mode='loss')
+    ckpt = _ssl_checkpoint(model, tmp_path / 'ssl.pth')
+    cfg = Config.fromfile('configs/finetune/r18_synthetic.py')
+    cfg.model.backbone.base_channels = 8
+    cfg.model.cls_head.in_channels = 64
+    cfg.model.backbone.init_cfg.checkpoint = ckpt
+    finetune = MODELS.build(cfg.model)
+    assert type(finetune).__name__ == 'Recognizer3D'
+    finetune.init_weights()
+    for k, v in model.backbone.state_dict().items():
+        assert torch.equal(finetune.backbone.state_dict()[k], v), k
+
+
+def test_s3dg_checkpoint_loads_into_stock_recognizer(tmp_path):
+    s3dg = dict(type='S3DG', width_mult=0.125)
+    model = build(ASCNET, backbone=s3dg, scp_loss=None,
+                  app_projector=dict(type='MLPNeck', in_channels=128,
+                                     hidden_channels=32, out_channels=16),
+                  app_predictor=dict(type='MLPNeck', in_channels=16,
+                                     hidden_channels=32, out_channels=16))
+    model(**batch(model), mode='loss')
+    ckpt = _ssl_checkpoint(model, tmp_path / 'ssl.pth')
+    finetune = MODELS.build(dict(
+        type='Recognizer3D',
+        backbone=dict(s3dg, init_cfg=dict(type='Pretrained', checkpoint=ckpt,
+                                          prefix='backbone.')),
+        cls_head=dict(type='I3DHead', num_classes=8, in_channels=128),
+        data_preprocessor=dict(type='ActionDataPreprocessor',
+                               format_shape='NCTHW')))
+    finetune.init_weights()
+    for k, v in model.backbone.state_dict().items():
+        assert torch.equal(finetune.backbone.state_dict()[k], v), k
+
+
+def test_rspnet_losses_queue_and_batch_check():
+    model = build('configs/rspnet/r18_synthetic.py', queue_size=8)
+    data = batch(model, views=3, speeds=(1, 1, 2))
+    losses = model(**data, mode='loss')
+    assert set(losses) == {'loss_avid', 'loss_rsp'}
+    assert int(model.queue.valid.sum()) == 4
+    total(losses).backward()
+    assert model.backbone.conv1.conv.weight.grad.abs().sum() > 0
+    assert all(p.grad is None for p in model.target.parameters())
+    losses = model(**data, mode='loss')
+    assert int(model.queue.valid.sum()) == 8
+    bad = build('configs/rspnet/r18_synthetic.py', queue_size=6)
+    with pytest.raises(ValueError, match='multiple of'):
+        bad(**batch(bad, views=3, speeds=(1, 1, 2)), mode='loss')
+
+
+def test_cvrl_loss():
+    model = build('configs/cvrl/r18_synthetic.py')
+    losses = model(**batch(model, speeds=(2, 2)), mode='loss')
+    assert set(losses) == {'loss_nt_xent'}
+    # 2N - 1 = 7 candidates: a random init is near log(7)
+    assert 0.5 < float(losses['loss_nt_xent']) < 4
+    total(losses).backward()
+
+
+def test_linear_probe_backbone_stays_frozen():
+    cfg = Config.fromfile('configs/linear_probe/r18_synthetic.py')
+    cfg.model.backbone.init_cfg = None
+    cfg.model.backbone.base_channels = 8
+    cfg.model.cls_head.in_channels = 64
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.train()
+    assert not any(p.requires_grad for p in model.backbone.parameters())
+    assert not any(m.training for m in model.backbone.modules())
+    inputs = list(torch.rand(2, 1, 3, 8, 32, 32) * 255)
+    samples = [ActionDataSample().set_gt_label(i) for i in range(2)]
+    data = model.data_preprocessor(dict(inputs=inputs, data_samples=samples),
+                                   True)
+    loss = model(**data, mode='loss')['loss_cls']
+    loss.backward()
+    assert model.cls_head.fc_cls.weight.grad.abs().sum() > 0

@@ -1,0 +1,129 @@
+"""The compatibility module: DRN placeholder, safe checkpoint globals,
+Pretrained init_cfg for ResNet3d-family backbones."""
+import pickle
+import subprocess
+import sys
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+import torch
+from mmengine.logging import HistoryBuffer, MessageHub
+from mmengine.runner.checkpoint import _load_checkpoint
+
+from ascnet_mm import compat
+
+
+def test_drn_placeholder_imports_models_and_raises_clearly():
+    code = ('import ascnet_mm, mmaction.models as m\n'
+            'from mmaction.models.localizers import DRN\n'
+            'try:\n    DRN()\nexcept ImportError as e:\n    print("ERR", e)\n')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert 'ERR DRN is not available' in out.stdout
+    assert 'localizers/drn' in out.stdout
+
+
+def test_drn_placeholder_not_installed_when_present(tmp_path, monkeypatch):
+    (tmp_path / 'models' / 'localizers' / 'drn').mkdir(parents=True)
+    monkeypatch.setattr(compat, '_mmaction_dir', lambda: str(tmp_path))
+    saved = {k: sys.modules.pop(k) for k in list(sys.modules)
+             if k.startswith(compat._DRN_MODULE)}
+    try:
+        assert compat.ensure_drn_placeholder() is False
+        assert compat._DRN_MODULE not in sys.modules
+    finally:
+        sys.modules.update(saved)
+
+
+def test_drn_placeholder_refuses_after_models_imported(tmp_path, monkeypatch):
+    monkeypatch.setattr(compat, '_mmaction_dir', lambda: str(tmp_path))
+    saved = {k: sys.modules.pop(k) for k in list(sys.modules)
+             if k.startswith(compat._DRN_MODULE)}
+    try:
+        with pytest.raises(ImportError, match='Import ascnet_mm first'):
+            compat.ensure_drn_placeholder()
+    finally:
+        sys.modules.update(saved)
+
+
+def _mmengine_like_checkpoint():
+    hub = MessageHub('compat-test')
+    hub.update_scalar('train/loss', 1.5)
+    hub.update_info('iter', 3)
+    buf = HistoryBuffer()
+    buf.update(np.float64(0.25))
+    return {
+        'meta': {'epoch': 1, 'iter': 3, 'seed': np.int64(7),
+                 'dtype': np.dtype('float32'), 'lr': np.float32(0.1),
+                 'arr': np.arange(3)},
+        'state_dict': OrderedDict(w=torch.ones(2)),
+        'message_hub': hub.state_dict(),
+        'extra': buf,
+    }
+
+
+def test_mmengine_checkpoint_loads_weights_only(tmp_path):
+    path = tmp_path / 'ckpt.pth'
+    torch.save(_mmengine_like_checkpoint(), path)
+    ckpt = torch.load(path, weights_only=True)
+    assert ckpt['meta']['seed'] == 7
+    assert isinstance(ckpt['extra'], HistoryBuffer)
+    assert torch.equal(ckpt['state_dict']['w'], torch.ones(2))
+    assert _load_checkpoint(str(path))['meta']['iter'] == 3
+
+
+class Arbitrary:
+    def __reduce__(self):
+        return (print, ('side effect',))
+
+
+def test_checkpoint_with_arbitrary_object_is_refused(tmp_path):
+    path = tmp_path / 'evil.pth'
+    torch.save({'state_dict': {}, 'payload': Arbitrary()}, path)
+    with pytest.raises(pickle.UnpicklingError, match='Weights only load'):
+        torch.load(path, weights_only=True)
+    with pytest.raises(pickle.UnpicklingError):
+        _load_checkpoint(str(path))
+
+
+def test_allow_list_is_explicit():
+    allowed = compat.allow_mmengine_checkpoint_globals()
+    names = {getattr(g, '__name__', str(g)) for g in allowed}
+    assert 'HistoryBuffer' in names and '_reconstruct' in names
+    assert 'eval' not in names and 'system' not in names and getattr not in allowed
+
+
+class Ref:
+    """Pickles as ``getattr(HistoryBuffer, '__init__')``: must be refused."""
+
+    def __reduce__(self):
+        return (getattr, (HistoryBuffer, '__init__'))
+
+
+def test_restricted_getattr_refuses_other_targets(tmp_path):
+    path = tmp_path / 'getattr.pth'
+    torch.save({'x': Ref()}, path)
+    with pytest.raises(pickle.UnpicklingError, match='only HistoryBuffer'):
+        torch.load(path, weights_only=True)
+    assert compat.history_buffer_getattr(HistoryBuffer, 'mean') is \
+        HistoryBuffer.mean
+    with pytest.raises(pickle.UnpicklingError, match='only HistoryBuffer'):
+        compat.history_buffer_getattr(HistoryBuffer, '__init__')
+
+
+def test_resnet3d_honours_pretrained_init_cfg(tmp_path):
+    from mmaction.registry import MODELS
+    cfg = dict(type='ResNet3d', depth=18, pretrained=None, pretrained2d=False,
+               base_channels=8)
+    src = MODELS.build(cfg)
+    src.init_weights()
+    path = tmp_path / 'ssl.pth'
+    torch.save({'state_dict': {'backbone.' + k: v
+                               for k, v in src.state_dict().items()}}, path)
+    dst = MODELS.build(dict(cfg, init_cfg=dict(
+        type='Pretrained', checkpoint=str(path), prefix='backbone.')))
+    dst.init_weights()
+    for k, v in src.state_dict().items():
+        assert torch.equal(dst.state_dict()[k], v), k

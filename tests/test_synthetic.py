@@ -1,0 +1,186 @@
+"""The synthetic motion set: lists, lengths, decoding, determinism, motion."""
+import collections
+import importlib.util
+import json
+import os
+import os.path as osp
+
+import cv2
+import decord
+import numpy as np
+import pytest
+
+from ascnet_mm.datasets import synthetic as syn
+
+SMALL = dict(size=32, lengths=(16, 24), short_lengths=(8, 10),
+             short_fraction=0.2)
+NUM = 12
+
+
+def _read(path):
+    with open(path) as f:
+        return f.read().splitlines()
+
+
+def _decode(path):
+    vr = decord.VideoReader(path)
+    return vr.get_batch(list(range(len(vr)))).asnumpy()
+
+
+@pytest.fixture(scope='module')
+def sets(tmp_path_factory):
+    root = tmp_path_factory.mktemp('synthetic')
+    out = {}
+    for key, seed, workers in (('a', 3, 2), ('b', 3, 1), ('c', 4, 1)):
+        out[key] = str(root / key)
+        syn.generate(out[key], NUM, seed=seed, workers=workers, **SMALL)
+    return out
+
+
+def test_lists_match_files_and_meta(sets):
+    out = sets['a']
+    meta = json.load(open(osp.join(out, 'meta.json')))
+    assert _read(osp.join(out, 'classes.txt')) == list(syn.CLASSES)
+    train = [ln.split() for ln in _read(osp.join(out, 'train.txt'))]
+    val = [ln.split() for ln in _read(osp.join(out, 'val.txt'))]
+    assert _read(osp.join(out, 'pretrain.txt')) == [n for n, _ in train]
+    names = [n for n, _ in train + val]
+    assert sorted(names) == sorted(os.listdir(osp.join(out, 'videos')))
+    assert len(names) == len(set(names)) == NUM == len(meta['videos'])
+    by_name = {v['name']: v for v in meta['videos']}
+    for split, rows in (('train', train), ('val', val)):
+        for name, label in rows:
+            video = by_name[name]
+            assert video['split'] == split and int(label) == video['label']
+            assert syn.CLASSES[video['label']] == video['motion']
+    assert 0 < len(val) < len(train)
+
+
+@pytest.mark.parametrize('num, classes', [(NUM, 10), (300, 10), (23, 8)])
+def test_labels_balanced_and_split_stratified(num, classes):
+    labels, short = syn.plan_videos(num, 0, classes, 0.1)
+    counts = np.bincount(labels, minlength=classes)
+    assert labels.min() >= 0 and labels.max() < classes
+    assert counts.max() - counts.min() <= 1
+    assert short.sum() == round(0.1 * num)
+    is_val = syn.stratified_split(labels, 0.25, 0)
+    for c in range(classes):
+        n_val = is_val[labels == c].sum()
+        assert abs(n_val - 0.25 * counts[c]) <= 1
+        assert counts[c] < 2 or 0 < n_val < counts[c]
+
+
+def test_lengths_and_decoding(sets):
+    meta = json.load(open(osp.join(sets['a'], 'meta.json')))
+    lengths = collections.Counter()
+    for video in meta['videos']:
+        t = video['num_frames']
+        lo, hi = SMALL['short_lengths'] if video['short'] else SMALL['lengths']
+        assert lo <= t <= hi
+        lengths[video['short']] += 1
+        frames = _decode(osp.join(sets['a'], 'videos', video['name']))
+        assert frames.shape == (t, 32, 32, 3)
+    assert lengths[True] == round(SMALL['short_fraction'] * NUM)
+
+
+def test_same_seed_same_frames_other_seed_differs(sets):
+    for name in ('train.txt', 'val.txt', 'pretrain.txt', 'meta.json'):
+        assert _read(osp.join(sets['a'], name)) == _read(
+            osp.join(sets['b'], name))
+    for name in sorted(os.listdir(osp.join(sets['a'], 'videos'))):
+        a = _decode(osp.join(sets['a'], 'videos', name))
+        b = _decode(osp.join(sets['b'], 'videos', name))
+        np.testing.assert_array_equal(a, b)
+    a = _decode(osp.join(sets['a'], 'videos', 'vid_00000.mp4'))
+    c = _decode(osp.join(sets['c'], 'videos', 'vid_00000.mp4'))
+    assert a.shape != c.shape or not np.array_equal(a, c)
+
+
+def test_appearance_does_not_depend_on_the_label():
+    specs = [syn.sample_spec(5, 2, m) for m in syn.MOTIONS]
+    for spec in specs[1:]:
+        for key in ('num_frames', 'background', 'distractors',
+                    'texture_seed'):
+            assert spec[key] == specs[0][key]
+        for key in ('shape', 'texture', 'radius', 'angle0'):
+            assert spec['object'][key] == specs[0]['object'][key]
+
+
+def _load_cli():
+    path = osp.join(osp.dirname(__file__), '..', 'tools', 'data',
+                    'make_synthetic.py')
+    spec = importlib.util.spec_from_file_location('make_synthetic', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_cli_refuses_non_empty_out_unless_overwrite(tmp_path, capsys):
+    cli = _load_cli()
+    out = str(tmp_path / 'set')
+    args = ['--out', out, '--videos', '2', '--size', '16', '--workers', '1']
+    cli.main(args)
+    assert '2 videos' in capsys.readouterr().out
+    stale = osp.join(out, 'videos', 'vid_00099.mp4')
+    open(stale, 'w').close()
+    open(osp.join(out, 'notes.txt'), 'w').close()
+    with pytest.raises(SystemExit, match='not empty.*--overwrite'):
+        cli.main(args)
+    cli.main(args + ['--overwrite'])
+    assert not osp.exists(stale) and osp.exists(osp.join(out, 'notes.txt'))
+    assert sorted(os.listdir(osp.join(out, 'videos'))) == [
+        'vid_00000.mp4', 'vid_00001.mp4']
+
+
+def _centroids(masks):
+    ys, xs = np.mgrid[:masks.shape[1], :masks.shape[2]]
+    area = masks.sum((1, 2))
+    return np.stack([(masks * xs).sum((1, 2)) / area,
+                     (masks * ys).sum((1, 2)) / area], -1), area
+
+
+def _rotation(frames, masks, t0, t1, centre):
+    """Angle (degrees, cv2 sign) that best maps frame t0 onto frame t1."""
+    inner = cv2.erode((masks[t1] > 0.99).astype(np.uint8), np.ones((3, 3)))
+    inner = inner.astype(bool)
+    src = frames[t0].astype(np.float32)
+    errors = []
+    candidates = np.arange(-45, 46)
+    for angle in candidates:
+        m = cv2.getRotationMatrix2D(tuple(centre), float(angle), 1.0)
+        warped = cv2.warpAffine(src, m, src.shape[1::-1])
+        errors.append(np.abs(warped[inner] - frames[t1][inner]).mean())
+    return candidates[int(np.argmin(errors))]
+
+
+@pytest.mark.parametrize('index', [0, 1])
+@pytest.mark.parametrize('motion', syn.MOTIONS)
+def test_label_is_the_main_objects_motion(motion, index):
+    spec = syn.sample_spec(7, index, motion, size=64, lengths=(40, 40))
+    spec['distractors'] = []
+    spec['background']['drift'] = [0.0, 0.0]
+    frames, masks = syn.render_video(spec, return_mask=True)
+    assert frames.shape == (40, 64, 64, 3) and frames.dtype == np.uint8
+    centre, area = _centroids(masks)
+    shift = centre[-1] - centre[0]
+    kind, what = motion.split('_')
+    if kind == 'move':
+        axis, sign = {'right': (0, 1), 'left': (0, -1), 'down': (1, 1),
+                      'up': (1, -1)}[what]
+        assert sign * shift[axis] > 5 and abs(shift[1 - axis]) < 0.5
+        poses = syn.object_poses(spec['object'], 40, 64)[0]
+        np.testing.assert_allclose(centre, poses, atol=0.5)
+    elif kind == 'zoom':
+        ratio = area[-1] / area[0]
+        assert ratio > 1.5 if what == 'in' else ratio < 1 / 1.5
+        assert np.abs(shift).max() < 0.5
+    elif kind == 'rotate':
+        angle = _rotation(frames, masks, 0, 5, centre[0])
+        assert angle < -5 if what == 'cw' else angle > 5
+        assert np.abs(centre - centre[0]).max() < 0.5
+    else:
+        axis = 0 if what == 'horizontal' else 1
+        track = centre[:, axis]
+        turns = np.diff(np.sign(np.diff(track))) != 0
+        assert np.ptp(track) > 4 and turns.any()
+        assert np.ptp(centre[:, 1 - axis]) < 0.5
