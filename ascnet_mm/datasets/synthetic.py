@@ -21,12 +21,13 @@ Layout written by :func:`generate` (lists are relative to ``OUT/videos``)::
 import glob
 import json
 import math
-import multiprocessing
 import os
 import os.path as osp
 
 import cv2
 import numpy as np
+
+from ..utils.parallel import parallel_map
 
 __all__ = [
     'MOTIONS', 'CLASSES', 'SHAPES', 'OBJECT_TEXTURES', 'BACKGROUNDS',
@@ -413,13 +414,8 @@ def generate(out_dir, num_videos, seed=0, size=64, workers=2,
                        short_fraction, lengths, short_lengths)
     is_val = stratified_split([s['label'] for s in specs], val_fraction, seed)
     jobs = [(s, osp.join(video_dir, s['name']), crf) for s in specs]
-    if workers > 1:
-        with multiprocessing.Pool(workers, _init_worker) as pool:
-            for _ in pool.imap_unordered(_write_one, jobs, chunksize=4):
-                pass
-    else:
-        for job in jobs:
-            _write_one(job)
+    parallel_map(_write_one, jobs, workers,
+                 _init_worker if workers > 1 else None)
 
     for spec, val in zip(specs, is_val):
         spec['split'] = 'val' if val else 'train'

@@ -1,0 +1,3 @@
+from .parallel import parallel_map
+
+__all__ = ['parallel_map']
