@@ -15,6 +15,20 @@ Everything here runs once, from ``ascnet_mm/__init__.py``, *before* the first
     allow-list exactly those classes; ``weights_only`` is never turned off, so a
     checkpoint with any other object is still refused.
 
+``explain_refused_checkpoints``
+    torch's error for a checkpoint the weights-only load refuses names neither
+    the file nor our allow-list and suggests ``weights_only=False``. MMEngine's
+    ``CheckpointLoader`` (used by ``load_from``, ``--resume`` and
+    ``init_cfg=Pretrained``) re-raises it as :class:`RefusedCheckpointError`,
+    naming the file, the refused object and the allow-list.
+
+``allow_cpu_distributed``
+    MMEngine's ``pytorch`` launcher calls ``torch.cuda.set_device`` and its
+    runner passes ``device_ids`` to DDP even without CUDA, so
+    ``tools/dist_train.sh ... env_cfg.dist_cfg.backend=gloo`` fails on CPU.
+    Without CUDA we skip the former and drop the latter for CPU modules; with
+    CUDA nothing changes.
+
 ``honour_pretrained_init_cfg``
     MMAction2's ``ResNet3d`` (and its subclasses R(2+1)D, SlowOnly, ...) override
     ``init_weights`` and silently ignore ``init_cfg=dict(type='Pretrained')``.
@@ -24,13 +38,16 @@ Everything here runs once, from ``ascnet_mm/__init__.py``, *before* the first
 """
 import importlib.util
 import os.path as osp
+import pickle
+import re
 import sys
 import types
 import warnings
 
 __all__ = [
     'apply', 'ensure_drn_placeholder', 'allow_mmengine_checkpoint_globals',
-    'honour_pretrained_init_cfg', 'SAFE_CHECKPOINT_GLOBALS'
+    'honour_pretrained_init_cfg', 'explain_refused_checkpoints',
+    'allow_cpu_distributed', 'RefusedCheckpointError', 'SAFE_CHECKPOINT_GLOBALS'
 ]
 
 _DRN_MODULE = 'mmaction.models.localizers.drn'
@@ -138,6 +155,92 @@ def allow_mmengine_checkpoint_globals() -> list:
     return SAFE_CHECKPOINT_GLOBALS
 
 
+class RefusedCheckpointError(pickle.UnpicklingError):
+    """A checkpoint holds an object outside the weights-only allow-list."""
+
+    def __init__(self, filename: str, error: Exception) -> None:
+        text = str(error)
+        found = re.search(r'Unsupported global: GLOBAL (\S+)', text)
+        if found:
+            what = f'it contains {found.group(1)}, which is not allow-listed'
+        else:
+            found = re.search(r'WeightsUnpickler error: ([^\n]+)', text)
+            what = found.group(1) if found else text.strip().split('\n')[0]
+        super().__init__(
+            f'refused to load checkpoint {filename}: {what}. Checkpoints are '
+            'loaded with torch.load(weights_only=True) and only the classes '
+            'MMEngine checkpoints contain are allow-listed '
+            '(ascnet_mm.compat.SAFE_CHECKPOINT_GLOBALS); weights_only=False '
+            'is never used. If you trust this file, load it yourself and '
+            're-save only tensors and plain containers, or allow-list the '
+            'class with torch.serialization.add_safe_globals before '
+            'training.')
+        self.filename = filename
+
+
+def explain_refused_checkpoints() -> None:
+    """Name the file and the allow-list when a checkpoint load is refused."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+    original = CheckpointLoader.load_checkpoint.__func__
+    if getattr(original, '_ascnet_mm_patched', False):
+        return
+
+    def load_checkpoint(cls, filename, map_location=None, logger='current'):
+        try:
+            return original(cls, filename, map_location, logger)
+        except RefusedCheckpointError:
+            raise
+        except pickle.UnpicklingError as e:
+            raise RefusedCheckpointError(filename, e) from e
+
+    load_checkpoint._ascnet_mm_patched = True
+    load_checkpoint.__doc__ = original.__doc__
+    CheckpointLoader.load_checkpoint = classmethod(load_checkpoint)
+
+
+def allow_cpu_distributed() -> bool:
+    """Let MMEngine's ``pytorch`` launcher and DDP wrapper run without CUDA.
+
+    Returns:
+        bool: True if patched (no CUDA), False if CUDA is available.
+    """
+    import torch
+    if torch.cuda.is_available():
+        return False
+    import mmengine.dist.utils as dist_utils
+    from mmengine.model import MMDistributedDataParallel
+    if getattr(dist_utils._init_dist_pytorch, '_ascnet_mm_patched', False):
+        return True
+    original_init_dist = dist_utils._init_dist_pytorch
+
+    def _init_dist_pytorch(backend, init_backend='torch', **kwargs):
+        from mmengine.device import (is_mlu_available, is_musa_available,
+                                     is_npu_available)
+        if (init_backend != 'torch' or is_mlu_available()
+                or is_npu_available() or is_musa_available()):
+            return original_init_dist(backend, init_backend, **kwargs)
+        if backend == 'nccl':
+            raise RuntimeError(
+                'the nccl backend needs CUDA GPUs and none is available: on '
+                'CPU add --cfg-options env_cfg.dist_cfg.backend=gloo')
+        import torch.distributed as torch_dist
+        torch_dist.init_process_group(backend=backend, **kwargs)
+
+    original_ddp_init = MMDistributedDataParallel.__init__
+
+    def __init__(self, module, *args, **kwargs):
+        if kwargs.get('device_ids') and all(
+                p.device.type == 'cpu' for p in module.parameters()):
+            kwargs['device_ids'] = None
+        original_ddp_init(self, module, *args, **kwargs)
+
+    _init_dist_pytorch._ascnet_mm_patched = True
+    __init__.__doc__ = original_ddp_init.__doc__
+    dist_utils._init_dist_pytorch = _init_dist_pytorch
+    MMDistributedDataParallel.__init__ = __init__
+    return True
+
+
 def _pretrained_cfgs(init_cfg):
     cfgs = init_cfg if isinstance(init_cfg, (list, tuple)) else [init_cfg]
     return [c for c in cfgs if c and c.get('type') == 'Pretrained']
@@ -180,5 +283,7 @@ def apply() -> None:
         raise ImportError('mmaction2 1.2 imports importlib_metadata without '
                           'declaring it: pip install importlib_metadata') from e
     allow_mmengine_checkpoint_globals()
+    explain_refused_checkpoints()
+    allow_cpu_distributed()
     honour_pretrained_init_cfg()
     _APPLIED = True

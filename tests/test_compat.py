@@ -127,3 +127,25 @@ def test_resnet3d_honours_pretrained_init_cfg(tmp_path):
     dst.init_weights()
     for k, v in src.state_dict().items():
         assert torch.equal(dst.state_dict()[k], v), k
+
+
+def test_cpu_distributed_patch_and_nccl_message(monkeypatch):
+    import mmengine.dist.utils as dist_utils
+    if torch.cuda.is_available():
+        pytest.skip('the patch applies only without CUDA')
+    assert compat.allow_cpu_distributed() is True  # idempotent
+    assert dist_utils._init_dist_pytorch._ascnet_mm_patched
+    monkeypatch.setenv('RANK', '0')
+    monkeypatch.setenv('LOCAL_RANK', '0')
+    with pytest.raises(RuntimeError, match='backend=gloo'):
+        dist_utils._init_dist_pytorch('nccl')
+
+
+def test_refused_checkpoint_names_file_and_allow_list(tmp_path):
+    path = tmp_path / 'evil.pth'
+    torch.save({'state_dict': {}, 'payload': Arbitrary()}, path)
+    with pytest.raises(compat.RefusedCheckpointError) as err:
+        _load_checkpoint(str(path))
+    msg = str(err.value)
+    assert msg.startswith(f'refused to load checkpoint {path}: it contains ')
+    assert 'SAFE_CHECKPOINT_GLOBALS' in msg

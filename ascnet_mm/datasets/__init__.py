@@ -1,2 +1,3 @@
 from . import transforms  # noqa: F401
+from .errors import PipelineConfigError  # noqa: F401
 from .video_list_dataset import VideoListDataset  # noqa: F401

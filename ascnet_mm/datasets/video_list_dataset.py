@@ -1,10 +1,28 @@
-"""A ``VideoDataset`` for labelled or unlabelled lists, checked by line."""
+"""A ``VideoDataset`` for labelled or unlabelled lists, checked by line, that
+skips unreadable videos in training."""
+import logging
 import os.path as osp
-from typing import List
+from typing import Callable, List, Optional, Union
 
 from mmaction.datasets import VideoDataset
 from mmaction.registry import DATASETS
 from mmengine.fileio import exists, list_from_file
+from mmengine.logging import print_log
+
+from .errors import PipelineConfigError
+
+
+def _reason(filename: str, error: Exception) -> str:
+    """Why ``filename`` failed: missing or empty file, else ``Type: first
+    line of the error``."""
+    if filename and '://' not in filename:
+        if not osp.exists(filename):
+            return 'file not found'
+        if osp.isfile(filename) and osp.getsize(filename) == 0:
+            return 'empty file (0 bytes)'
+    lines = str(error).strip().splitlines()
+    return f'{type(error).__name__}: {lines[0]}' if lines else \
+        type(error).__name__
 
 
 @DATASETS.register_module()
@@ -14,13 +32,90 @@ class VideoListDataset(VideoDataset):
     Each line is ``path`` (unlabelled: label -1), ``path label`` or, with
     ``multi_class=True``, ``path label [label ...]`` (a bare ``path`` then
     has an all-zero target, as in ``VideoDataset``). Blank lines and lines
-    starting with ``#`` are skipped. Arguments are those of ``VideoDataset``.
+    starting with ``#`` are skipped.
+
+    In training, a video whose pipeline raises (missing, empty, truncated or
+    undecodable file, fewer frames than its header claims, ...) is skipped:
+    a warning names it and the reason (once per file and worker), and a
+    random other video is drawn, as MMEngine does when a pipeline returns
+    ``None``. Each returned sample carries ``num_skipped`` (videos skipped
+    before it) in its data sample's metainfo, which ``SkippedVideosHook``
+    sums per epoch. :class:`PipelineConfigError` is never skipped. In test
+    mode every failure raises, naming the file.
+
+    Args:
+        ann_file (str): annotation list.
+        pipeline (list): data transforms.
+        max_refetch (int): skipped videos in a row after which training stops
+            with an error naming the last one.
+        **kwargs: the other arguments of ``VideoDataset``.
 
     Raises:
         FileNotFoundError: the annotation file does not exist.
         ValueError: a line is malformed; the message names the file, the
             1-based line number and the line.
     """
+
+    def __init__(self,
+                 ann_file: str,
+                 pipeline: List[Union[dict, Callable]],
+                 max_refetch: int = 20,
+                 **kwargs) -> None:
+        if max_refetch < 0:
+            raise ValueError(f'max_refetch must be >= 0, got {max_refetch}')
+        self._warned = set()
+        self._last_failure: Optional[tuple] = None
+        super().__init__(ann_file, pipeline, max_refetch=max_refetch,
+                         **kwargs)
+
+    def prepare_data(self, idx: int):
+        """The pipeline's output; ``None`` in training if the video cannot be
+        read."""
+        try:
+            return super().prepare_data(idx)
+        except PipelineConfigError:
+            raise
+        except Exception as e:
+            filename = self.get_data_info(idx).get('filename')
+            reason = _reason(filename, e)
+            if self.test_mode:
+                raise RuntimeError(
+                    f'cannot read {filename} ({reason}); a test set does not '
+                    'skip videos: fix or re-encode the file, or remove its '
+                    f'line from {self.ann_file}') from e
+            self._last_failure = (filename, e)
+            if filename not in self._warned:
+                self._warned.add(filename)
+                print_log(f'skipping unreadable video {filename}: {reason}',
+                          logger='current', level=logging.WARNING)
+            return None
+
+    def __getitem__(self, idx: int) -> dict:
+        """Sample ``idx``; in training an unreadable video is replaced by a
+        random other one, at most ``max_refetch`` times in a row."""
+        if self.test_mode:
+            return super().__getitem__(idx)
+        if not self._fully_initialized:
+            self.full_init()
+        for skipped in range(self.max_refetch + 1):
+            data = self.prepare_data(idx)
+            if data is not None:
+                sample = (data.get('data_samples')
+                          if isinstance(data, dict) else None)
+                if hasattr(sample, 'set_metainfo'):
+                    sample.set_metainfo(dict(num_skipped=skipped))
+                return data
+            idx = self._rand_another()
+        if self._last_failure is None:
+            raise RuntimeError(
+                f'the pipeline returned None for {self.max_refetch + 1} '
+                f'videos in a row of {self.ann_file}')
+        filename, error = self._last_failure
+        raise RuntimeError(
+            f'{self.max_refetch + 1} videos in a row of {self.ann_file} could '
+            f'not be read, the last {filename} ({_reason(filename, error)}). '
+            'Check the videos (tools/data/verify_videos.py writes a clean '
+            'list) and the pipeline, or raise max_refetch.') from error
 
     def _fields(self, line: str) -> List[str]:
         if self.delimiter.isspace():

@@ -6,3 +6,6 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3,
                     save_best=None),
     logger=dict(type='LoggerHook', interval=50))
+# Count the videos VideoListDataset skipped as unreadable; save and restore
+# every random generator's state with the checkpoints (exact resume).
+custom_hooks = [dict(type='SkippedVideosHook'), dict(type='RNGStateHook')]

@@ -5,14 +5,15 @@ view; :func:`plan_views` turns them into the sorted unique frame indices that
 stock ``DecordDecode`` reads once, plus the map from each view's frames into
 them.
 """
-from typing import Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmaction.registry import TRANSFORMS
+from ..errors import PipelineConfigError
 
-OUT_OF_BOUND_OPTS = ('loop', 'clamp')
+OUT_OF_BOUND_OPTS = ('loop', 'clamp', None)
 
 
 def plan_views(
@@ -20,18 +21,21 @@ def plan_views(
         speeds: Sequence[int],
         clip_len: int,
         total_frames: int,
-        out_of_bound_opt: str = 'loop') -> Tuple[np.ndarray, np.ndarray]:
+        out_of_bound_opt: Optional[str] = 'loop'
+) -> Tuple[np.ndarray, np.ndarray]:
     """Frame indices of V views, decoded once.
 
     View ``v`` frame ``j`` is ``starts[v] + speeds[v] * j``; indices past the
-    end wrap (``'loop'``) or stay on the last frame (``'clamp'``).
+    end wrap (``'loop'``), stay on the last frame (``'clamp'``) or raise
+    :class:`PipelineConfigError` (``None``).
 
     Args:
         starts (Sequence[int]): (V,) first frame of each view.
         speeds (Sequence[int]): (V,) temporal stride of each view.
         clip_len (int): T, frames per view.
         total_frames (int): L, frames in the video.
-        out_of_bound_opt (str): ``'loop'`` or ``'clamp'``.
+        out_of_bound_opt (str, optional): ``'loop'``, ``'clamp'`` or
+            ``None``.
 
     Returns:
         tuple[np.ndarray, np.ndarray]: ``frame_inds`` (U,) int64 sorted unique
@@ -48,8 +52,13 @@ def plan_views(
     inds = starts + speeds * np.arange(clip_len, dtype=np.int64)
     if out_of_bound_opt == 'loop':
         inds = inds % total_frames
-    else:
+    elif out_of_bound_opt == 'clamp':
         inds = np.minimum(inds, total_frames - 1)
+    elif inds.max() >= total_frames:
+        raise PipelineConfigError(
+            f'frame {int(inds.max())} is past the last frame of a '
+            f'{total_frames}-frame video and out_of_bound_opt=None: set '
+            "out_of_bound_opt='loop' or 'clamp'")
     frame_inds, inverse = np.unique(inds, return_inverse=True)
     return frame_inds, inverse.reshape(inds.shape).astype(np.int64)
 
@@ -74,14 +83,15 @@ class BaseViewSampler(BaseTransform):
 
     Args:
         clip_len (int): T, frames per view.
-        out_of_bound_opt (str): ``'loop'`` or ``'clamp'`` for indices past
-            the last frame.
+        out_of_bound_opt (str, optional): ``'loop'`` or ``'clamp'`` for
+            indices past the last frame; ``None``: a video shorter than a
+            clip raises :class:`PipelineConfigError` naming it.
         test_mode (bool): Deterministic sampling (centred clips).
     """
 
     def __init__(self,
                  clip_len: int = 16,
-                 out_of_bound_opt: str = 'loop',
+                 out_of_bound_opt: Optional[str] = 'loop',
                  test_mode: bool = False) -> None:
         if clip_len < 1:
             raise ValueError(f'clip_len must be >= 1, got {clip_len}')
@@ -104,9 +114,30 @@ class BaseViewSampler(BaseTransform):
             return max_start // 2
         return int(np.random.randint(max_start + 1))
 
+    def check_clips_fit(self, results: dict, starts: np.ndarray,
+                        speeds: np.ndarray) -> None:
+        """Raise :class:`PipelineConfigError` if a view runs past the video."""
+        total_frames = results['total_frames']
+        spans = [clip_span(self.clip_len, int(s)) for s in speeds]
+        too_long = [(int(t) + span, span, int(s))
+                    for t, span, s in zip(starts, spans, speeds)
+                    if int(t) + span > total_frames]
+        if not too_long:
+            return
+        _, span, speed = max(too_long)
+        raise PipelineConfigError(
+            f"{results.get('filename', 'video')}: {type(self).__name__} "
+            f'draws a clip of {self.clip_len} frames at speed {speed}, which '
+            f'spans {span} frames, but the video has {total_frames} frames. '
+            "With out_of_bound_opt=None that is an error: set "
+            "out_of_bound_opt='loop' or 'clamp' in the sampler, or remove "
+            f'videos shorter than {span} frames from the list.')
+
     def transform(self, results: dict) -> dict:
         total_frames = results['total_frames']
         starts, speeds = self.sample_views(total_frames)
+        if self.out_of_bound_opt is None:
+            self.check_clips_fit(results, starts, speeds)
         frame_inds, view_frame_map = plan_views(starts, speeds, self.clip_len,
                                                 total_frames,
                                                 self.out_of_bound_opt)
@@ -134,7 +165,8 @@ class SpeedPairSampler(BaseViewSampler):
         num_views (int): V, views per sample.
         distinct_speeds (bool): Draw the V speeds without replacement, so
             views never share a speed (what ACP needs).
-        out_of_bound_opt (str): ``'loop'`` or ``'clamp'``.
+        out_of_bound_opt (str, optional): ``'loop'``, ``'clamp'`` or
+            ``None`` (a video shorter than a clip is an error).
         test_mode (bool): Centred starts and ``speeds`` taken in order.
     """
 
@@ -143,7 +175,7 @@ class SpeedPairSampler(BaseViewSampler):
                  speeds: Sequence[int] = (1, 2),
                  num_views: int = 2,
                  distinct_speeds: bool = True,
-                 out_of_bound_opt: str = 'loop',
+                 out_of_bound_opt: Optional[str] = 'loop',
                  test_mode: bool = False) -> None:
         super().__init__(clip_len, out_of_bound_opt, test_mode)
         speeds = tuple(int(s) for s in speeds)
@@ -195,14 +227,15 @@ class RelativeSpeedSampler(BaseViewSampler):
     Args:
         clip_len (int): T, frames per view.
         fast_speed (int): The speed other than 1.
-        out_of_bound_opt (str): ``'loop'`` or ``'clamp'``.
+        out_of_bound_opt (str, optional): ``'loop'``, ``'clamp'`` or
+            ``None`` (a video shorter than a clip is an error).
         test_mode (bool): Centred starts and ``(a, b) = (1, fast_speed)``.
     """
 
     def __init__(self,
                  clip_len: int = 16,
                  fast_speed: int = 2,
-                 out_of_bound_opt: str = 'loop',
+                 out_of_bound_opt: Optional[str] = 'loop',
                  test_mode: bool = False) -> None:
         super().__init__(clip_len, out_of_bound_opt, test_mode)
         if fast_speed < 2:
@@ -239,7 +272,8 @@ class TemporalIntervalSampler(BaseViewSampler):
         frame_interval (int): Temporal stride of every view.
         power (float): p of the gap density.
         num_views (int): V >= 2, views per sample.
-        out_of_bound_opt (str): ``'loop'`` or ``'clamp'``.
+        out_of_bound_opt (str, optional): ``'loop'``, ``'clamp'`` or
+            ``None`` (a video shorter than a clip is an error).
         test_mode (bool): Centred start for every view (gap 0).
     """
 
@@ -248,7 +282,7 @@ class TemporalIntervalSampler(BaseViewSampler):
                  frame_interval: int = 2,
                  power: float = 1.0,
                  num_views: int = 2,
-                 out_of_bound_opt: str = 'loop',
+                 out_of_bound_opt: Optional[str] = 'loop',
                  test_mode: bool = False) -> None:
         super().__init__(clip_len, out_of_bound_opt, test_mode)
         if frame_interval < 1:

@@ -36,7 +36,6 @@ class BaseVideoSSL(BaseModel):
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
-        self.pool = nn.AdaptiveAvgPool3d(1)
         self.target = None
         self._target_names: Sequence[str] = ()
 
@@ -44,7 +43,8 @@ class BaseVideoSSL(BaseModel):
     def extract_feat(self,
                      inputs: torch.Tensor,
                      backbone: Optional[nn.Module] = None) -> torch.Tensor:
-        """Pooled backbone features.
+        """Backbone features averaged over time and space (a plain mean:
+        unlike ``AdaptiveAvgPool3d``, its CUDA backward is deterministic).
 
         Args:
             inputs: ``(N, V, C, T, H, W)`` or ``(N, C, T, H, W)``.
@@ -58,7 +58,7 @@ class BaseVideoSSL(BaseModel):
         feats = (backbone or self.backbone)(inputs)
         if isinstance(feats, (tuple, list)):
             feats = feats[-1]
-        return self.pool(feats).flatten(1)
+        return feats.flatten(2).mean(2)
 
     # --------------------------------------------------------------- target
     def _online_modules(self) -> nn.ModuleDict:

@@ -4,6 +4,7 @@ import torch.nn as nn
 from mmaction.registry import MODELS
 from torch import Tensor
 
+from ..utils.dist import concat_all_gather, rank_and_world
 from .functional import ncos, retrieve_same_speed_partner
 
 
@@ -14,7 +15,10 @@ class SCPLoss(nn.Module):
     The partner of each query is the top-1 appearance neighbour among valid
     candidates with the same speed and another video index; the loss is
     ``ncos(pred, sg(cand_speed_emb[partner]))`` averaged over the queries
-    that have a partner.
+    that have a partner on all ranks: under DDP a rank returns its sum times
+    ``world / (partners on all ranks)``, so DDP's averaging over ranks gives
+    the mean over the global batch even when ranks have different numbers
+    of partners.
 
     Args:
         loss_weight (float): multiplies the loss.
@@ -47,7 +51,8 @@ class SCPLoss(nn.Module):
 
         Returns:
             tuple: scalar loss (0 and still attached to ``pred`` when no
-            query has a partner) and ``num_valid``, a long scalar tensor.
+            query has a partner) and ``num_valid``, this rank's partners, a
+            long scalar tensor.
         """
         idx, has_partner = retrieve_same_speed_partner(
             query_app, query_speed, query_vid, cand_app, cand_speed,
@@ -58,5 +63,9 @@ class SCPLoss(nn.Module):
         else:
             target = cand_speed_emb.detach()[idx]
         per_query = ncos(pred, target).masked_fill(~has_partner, 0)
-        loss = per_query.sum() / num_valid.clamp(min=1)
+        _, world = rank_and_world()
+        total = num_valid
+        if world > 1:
+            total = concat_all_gather(num_valid.view(1)).sum()
+        loss = per_query.sum() * world / total.clamp(min=1)
         return self.loss_weight * loss, num_valid

@@ -1,0 +1,157 @@
+"""Checkpoints load with ``torch.load(weights_only=True)`` only: ours and
+MMEngine's load through the allow-list of ``ascnet_mm/compat.py``; one that
+carries any other object is refused with an error naming the file, through
+``--resume``, ``load_from`` and ``init_cfg=Pretrained`` alike."""
+import itertools
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+from mmengine import Config
+from mmengine.runner import Runner
+from mmengine.runner.checkpoint import _load_checkpoint
+
+from ascnet_mm.compat import RefusedCheckpointError
+from ascnet_mm.datasets.synthetic import generate
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+_names = itertools.count()
+
+
+@pytest.fixture(scope='module')
+def data(tmp_path_factory):
+    out = tmp_path_factory.mktemp('synthetic')
+    generate(str(out), 12, seed=0, size=32, workers=1)
+    return str(out)
+
+
+def pretrain_cfg(data, work):
+    cfg = Config.fromfile(osp.join(ROOT, 'configs/ascnet/r18_synthetic.py'))
+    cfg.work_dir = work
+    cfg.experiment_name = f'safe_ckpt_{next(_names)}'
+    cfg.train_dataloader.dataset.ann_file = f'{data}/pretrain.txt'
+    cfg.train_dataloader.dataset.data_prefix.video = f'{data}/videos'
+    cfg.train_dataloader.batch_size = 4
+    cfg.train_dataloader.num_workers = 0
+    cfg.train_cfg.max_epochs = 1
+    cfg.default_hooks.checkpoint.interval = 1
+    return cfg
+
+
+@pytest.fixture(scope='module')
+def pretrained(data, tmp_path_factory):
+    work = str(tmp_path_factory.mktemp('pretrain'))
+    Runner.from_cfg(pretrain_cfg(data, work)).train()
+    return osp.join(work, 'epoch_1.pth')
+
+
+def test_our_checkpoint_loads_weights_only(pretrained):
+    ckpt = torch.load(pretrained, weights_only=True)
+    assert {'meta', 'state_dict', 'message_hub', 'optimizer',
+            'param_schedulers', 'rng_state'} <= set(ckpt)
+    assert 'bank.ptr' in ckpt['state_dict']
+    assert 'target.module.backbone.conv1.conv.weight' in ckpt['state_dict']
+    (state, ) = ckpt['rng_state']
+    assert state['torch'].dtype == torch.uint8
+    assert state['numpy'].numel() == 624
+    assert ckpt['meta']['epoch'] == 1
+
+
+def test_stock_mmengine_checkpoint_loads_weights_only(data, pretrained,
+                                                      tmp_path):
+    """A stock Recognizer3D finetune with validation (AccMetric) writes
+    numpy scalars and HistoryBuffers into its message hub."""
+    cfg = Config.fromfile(osp.join(ROOT, 'configs/finetune/r18_synthetic.py'))
+    cfg.work_dir = str(tmp_path)
+    cfg.experiment_name = f'safe_ckpt_{next(_names)}'
+    cfg.model.backbone.init_cfg.checkpoint = pretrained
+    for key, ann in (('train_dataloader', 'train.txt'),
+                     ('val_dataloader', 'val.txt')):
+        cfg[key].dataset.ann_file = f'{data}/{ann}'
+        cfg[key].dataset.data_prefix.video = f'{data}/videos'
+        cfg[key].num_workers = 0
+        cfg[key].batch_size = 4
+    cfg.train_cfg.max_epochs = 1
+    cfg.train_cfg.val_interval = 1
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1,
+                                        save_best='auto')
+    Runner.from_cfg(cfg).train()
+    best = [f for f in os.listdir(tmp_path) if f.startswith('best_')]
+    for name in ['epoch_1.pth'] + best:
+        ckpt = torch.load(str(tmp_path / name), weights_only=True)
+        assert 'cls_head.fc_cls.weight' in ckpt['state_dict']
+    hub = torch.load(str(tmp_path / best[0]), weights_only=True)['message_hub']
+    assert best and 'best_score' in hub['runtime_info']
+
+
+class Canary:
+    """Unpickling it would create a file: the checkpoint must be refused
+    before that happens."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, 'w'))
+
+
+@pytest.fixture
+def evil(pretrained, tmp_path):
+    ckpt = torch.load(pretrained, weights_only=True)
+    canary = str(tmp_path / 'canary')
+    ckpt['meta']['payload'] = Canary(canary)
+    path = str(tmp_path / 'evil.pth')
+    torch.save(ckpt, path)
+    return path, canary
+
+
+def check_refusal(message, path):
+    assert f'refused to load checkpoint {path}' in message
+    assert 'not allow-listed' in message
+    assert 'ascnet_mm.compat.SAFE_CHECKPOINT_GLOBALS' in message
+
+
+def test_refused_by_mmengine_loader_and_pretrained_init(evil):
+    path, canary = evil
+    with pytest.raises(RefusedCheckpointError) as err:
+        _load_checkpoint(path)
+    check_refusal(str(err.value), path)
+    from mmaction.registry import MODELS
+    backbone = MODELS.build(dict(
+        type='mmaction.ResNet3d', depth=18, pretrained=None,
+        pretrained2d=False, base_channels=8,
+        init_cfg=dict(type='Pretrained', checkpoint=path,
+                      prefix='backbone.')))
+    with pytest.raises(RefusedCheckpointError):
+        backbone.init_weights()
+    assert not osp.exists(canary)
+
+
+def test_refused_through_load_from(data, evil, tmp_path):
+    path, canary = evil
+    cfg = pretrain_cfg(data, str(tmp_path / 'work'))
+    cfg.load_from = path
+    with pytest.raises(RefusedCheckpointError) as err:
+        Runner.from_cfg(cfg).train()
+    check_refusal(str(err.value), path)
+    assert not osp.exists(canary)
+
+
+def test_refused_through_train_tool_resume(data, evil, tmp_path):
+    path, canary = evil
+    cmd = [sys.executable, 'tools/train.py', 'configs/ascnet/r18_synthetic.py',
+           '--work-dir', str(tmp_path / 'work'), '--resume', path,
+           '--cfg-options', f'train_dataloader.dataset.ann_file={data}/'
+           'pretrain.txt',
+           f'train_dataloader.dataset.data_prefix.video={data}/videos',
+           'train_dataloader.num_workers=0', 'train_dataloader.batch_size=4']
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
+                          timeout=300,
+                          env=dict(os.environ, OMP_NUM_THREADS='1'))
+    assert proc.returncode != 0
+    assert 'RefusedCheckpointError' in proc.stderr
+    check_refusal(proc.stderr, path)
+    assert not osp.exists(canary)
