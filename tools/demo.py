@@ -61,9 +61,11 @@ def random_init_checkpoint(config, path, seed=0):
     sys.path.insert(0, ROOT)
     import ascnet_mm  # noqa: F401
     from mmengine import Config
+    from mmengine.logging import MMLogger
     from mmengine.registry import DefaultScope
     from mmengine.runner import save_checkpoint, set_random_seed
     from mmaction.registry import MODELS
+    MMLogger.get_instance('demo', log_level='WARNING')  # no init-weights log
     set_random_seed(seed)
     cfg = Config.fromfile(config)
     with DefaultScope.overwrite_default_scope('mmaction'):

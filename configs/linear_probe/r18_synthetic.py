@@ -6,5 +6,5 @@ model = dict(
     type='LinearProbeRecognizer3D',
     cls_head=dict(type='L2NormClsHead', dropout_ratio=0.0, scale=10.0))
 optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.5, momentum=0.9, weight_decay=0.0),
+    optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.0),
     clip_grad=None)

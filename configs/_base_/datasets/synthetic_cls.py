@@ -1,6 +1,7 @@
 # Labelled synthetic splits for the downstream protocols: train.txt (also the
 # retrieval gallery) and val.txt (also the retrieval queries). 8x32x32 clips;
 # test: 10 evenly spaced clips, centre crop, scores/features averaged.
+# No flips: the labels are motion directions (left/right, cw/ccw).
 dataset_type = 'VideoListDataset'
 data_root = 'data/synthetic/videos'
 ann_file_train = 'data/synthetic/train.txt'
@@ -15,7 +16,6 @@ train_pipeline = [
     dict(type='DecordDecode'),
     dict(type='RandomResizedCrop', area_range=(0.5, 1.0)),
     dict(type='Resize', scale=(32, 32), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs')
 ]

@@ -13,6 +13,12 @@ views = dict(
              aspect_ratio_range=(3 / 4, 4 / 3)),
         dict(type='Resize', scale=(crop_size, crop_size), keep_ratio=False),
     ])
+# The synthetic labels are motion directions: a horizontal flip turns
+# move_left into move_right and cw into ccw, so no flips here.
+view_augment = dict(_base_.view_augment, flip_prob=0.0)
+format_tail = [
+    _base_.format_tail[0], view_augment, _base_.format_tail[2]
+]
 train_dataloader = dict(
     batch_size=16,
     num_workers=2,
