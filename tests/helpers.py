@@ -1,30 +1,15 @@
 """Helpers shared by the tests: tiny real H.264 videos written with PyAV."""
 import numpy as np
 
+from ascnet_mm.datasets.synthetic import encode_h264
 
-def write_video(path, frames, fps=25, gop=None, codec='libx264'):
+
+def write_video(path, frames, fps=25, gop=None):
     """Write ``frames`` (T, H, W, 3) uint8 RGB to ``path`` as H.264 (yuv420p).
 
     ``gop``: keyframe interval (None: the encoder's default).
     """
-    import av
-    frames = np.asarray(frames, dtype=np.uint8)
-    t, h, w, _ = frames.shape
-    with av.open(str(path), mode='w') as container:
-        stream = container.add_stream(codec, rate=fps)
-        stream.width, stream.height, stream.pix_fmt = w, h, 'yuv420p'
-        # mbtree=0: x264's macroblock-tree rate control is not deterministic
-        stream.codec_context.options = {'threads': '1',
-                                        'x264-params': 'mbtree=0'}
-        if gop is not None:
-            stream.codec_context.gop_size = gop
-        for img in frames:
-            frame = av.VideoFrame.from_ndarray(img, format='rgb24')
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return str(path)
+    return encode_h264(path, frames, fps=fps, gop=gop)
 
 
 def ramp_video(num_frames, size=32, seed=0):

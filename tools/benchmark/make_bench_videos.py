@@ -20,6 +20,7 @@ from typing import Tuple
 import cv2
 import numpy as np
 
+from ascnet_mm.datasets.synthetic import encode_h264
 
 def parse_size(text: str) -> Tuple[int, int]:
     """'340x256' -> (340, 256), both even (H.264 yuv420p)."""
@@ -31,7 +32,6 @@ def parse_size(text: str) -> Tuple[int, int]:
         raise argparse.ArgumentTypeError(f'width and height must be even and >= 2, got {text}')
     return width, height
 
-
 def noise_texture(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
     """(H, W, 3) float32 in [0, 255]: colour noise summed over scales 4 to 64 px."""
     tex = np.zeros((height, width, 3), np.float32)
@@ -41,7 +41,6 @@ def noise_texture(rng: np.random.Generator, height: int, width: int) -> np.ndarr
                         interpolation=cv2.INTER_CUBIC)
         tex += weight * up[:height, :width]
     return np.clip(tex, 0, 255)
-
 
 def render_frames(rng: np.random.Generator, width: int, height: int, num_frames: int):
     """Yield ``num_frames`` (H, W, 3) uint8 RGB frames of one video."""
@@ -67,27 +66,12 @@ def render_frames(rng: np.random.Generator, width: int, height: int, num_frames:
         frame += rng.normal(0, 2.0, frame.shape).astype(np.float32)
         yield np.clip(frame, 0, 255).astype(np.uint8)
 
-
 def write_bench_video(path, width: int, height: int, num_frames: int, fps: int, gop: int,
                       seed: int, crf: int = 23, preset: str = 'medium') -> str:
     """Encode one video; returns ``path``."""
-    import av
     rng = np.random.default_rng(seed)
-    with av.open(str(path), mode='w') as container:
-        stream = container.add_stream('libx264', rate=fps)
-        stream.width, stream.height, stream.pix_fmt = width, height, 'yuv420p'
-        stream.codec_context.gop_size = gop
-        stream.codec_context.options = {
-            'crf': str(crf), 'preset': preset, 'threads': '1',
-            'x264-params': f'keyint={gop}:mbtree=0'}
-        for img in render_frames(rng, width, height, num_frames):
-            frame = av.VideoFrame.from_ndarray(img, format='rgb24')
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return str(path)
-
+    return encode_h264(path, render_frames(rng, width, height, num_frames), fps=fps,
+                       crf=crf, gop=gop, preset=preset)
 
 def keyframe_interval(path) -> Tuple[int, float]:
     """(frames, mean frames between keyframes; the frame count if only one)."""
@@ -98,7 +82,6 @@ def keyframe_interval(path) -> Tuple[int, float]:
     if len(where) < 2:
         return len(keys), float(len(keys))
     return len(keys), float(np.diff(where).mean())
-
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -112,7 +95,6 @@ def parse_args(argv=None):
     parser.add_argument('--preset', default='medium', help='x264 preset')
     parser.add_argument('--seed', type=int, default=0)
     return parser.parse_args(argv)
-
 
 def main(argv=None):
     args = parse_args(argv)
@@ -131,7 +113,6 @@ def main(argv=None):
           f'to {args.out}: {size / 2**20:.1f} MiB, mean keyframe interval '
           f'{np.mean([s[1] for s in stats]):.1f} frames (--gop {args.gop})')
     return paths
-
 
 if __name__ == '__main__':
     main()
