@@ -17,17 +17,14 @@ from mmengine import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-from ascnet_mm.datasets.synthetic import generate
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 _names = itertools.count()
 
 
 @pytest.fixture(scope='module')
-def data(tmp_path_factory):
-    out = tmp_path_factory.mktemp('synthetic')
-    generate(str(out), 12, seed=0, size=32, workers=1)
-    return str(out)
+def data(tiny_synthetic):
+    return tiny_synthetic
 
 
 class LossRecorder(Hook):
