@@ -1,4 +1,7 @@
-"""Helpers shared by the tests: tiny real H.264 videos written with PyAV."""
+"""Helpers shared by the tests: tiny real H.264 videos, loading tool scripts."""
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 
 from ascnet_mm.datasets.synthetic import encode_h264
@@ -22,3 +25,17 @@ def ramp_video(num_frames, size=32, seed=0):
     base = (np.arange(num_frames) * 8 % 256).astype(np.float32)
     frames = base[:, None, None, None] + rng.normal(0, 1, (num_frames, size, size, 3))
     return np.clip(frames, 0, 255).astype(np.uint8)
+
+
+TOOLS = Path(__file__).resolve().parents[1] / 'tools'
+
+
+def load_tool(name):
+    """Import the script ``tools/<name>.py`` (e.g. ``'data/prepare_videos'``)
+    as a module, so a test can call its ``main``."""
+    path = TOOLS / f'{name}.py'
+    spec = importlib.util.spec_from_file_location(
+        '_tool_' + name.replace('/', '_'), path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,25 +1,13 @@
 """Benchmark tools: each runs on tiny inputs and prints its table; decode counts are exact."""
-import importlib.util
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import ramp_video, write_video
-
-TOOLS = Path(__file__).resolve().parents[1] / 'tools' / 'benchmark'
-
-
-def load_tool(name):
-    spec = importlib.util.spec_from_file_location(f'_bench_{name}', TOOLS / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
+from helpers import load_tool, ramp_video, write_video
 
 @pytest.fixture(scope='module')
 def data_tool():
-    return load_tool('data_throughput')
+    return load_tool('benchmark/data_throughput')
 
 
 @pytest.fixture(scope='module')
@@ -114,7 +102,7 @@ def test_naive_path_gives_the_same_views(data_tool, videos, tmp_path):
 
 def test_make_bench_videos(tmp_path, capsys):
     import decord
-    tool = load_tool('make_bench_videos')
+    tool = load_tool('benchmark/make_bench_videos')
     paths = tool.main(['--out', str(tmp_path), '--num', '2', '--size', '64x32',
                        '--seconds', '2', '--fps', '10', '--gop', '5'])
     assert len(paths) == 2
@@ -126,7 +114,7 @@ def test_make_bench_videos(tmp_path, capsys):
 
 
 def test_train_throughput_table(capsys):
-    tool = load_tool('train_throughput')
+    tool = load_tool('benchmark/train_throughput')
     results = tool.main(['--backbone', 's3dg', '--batch-size', '2', '--clip-len', '4',
                          '--crop-size', '32', '--warmup', '0', '--iters', '1',
                          '--threads', '1', '--memory-format', 'contiguous',

@@ -1,5 +1,4 @@
 """Dataset tooling: split parsing, video checks, the verify / prepare / build-list CLIs."""
-import importlib.util
 import os
 import re
 from pathlib import Path
@@ -8,21 +7,11 @@ import av
 import decord
 import numpy as np
 import pytest
-from helpers import ramp_video, write_video
+from helpers import load_tool, ramp_video, write_video
 
 from ascnet_mm.datasets.tools import annotations, check_video
 from ascnet_mm.datasets.tools.transcode import (EncodeSettings, output_size, prepare_one,
                                                 prepare_videos)
-
-TOOLS = Path(__file__).resolve().parents[1] / 'tools' / 'data'
-
-
-def load_tool(name):
-    spec = importlib.util.spec_from_file_location(f'_tool_{name}', TOOLS / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def write_text(path, text, newline='\n'):
     path = Path(path)
@@ -150,7 +139,7 @@ def test_build_lists_cli_check_exists(tmp_path, capsys):
     write_text(tmp_path / 'vtrain' / 'Q9q9q9q9q9q_000105_000115.mp4', 'x')
     write_text(tmp_path / 'vval' / 'val00000002_001234_001244.mp4', 'x')
     out = tmp_path / 'lists'
-    report = load_tool('build_lists').main([
+    report = load_tool('data/build_lists').main([
         'kinetics', str(train), str(val), '--layout', 'flat', '--out-dir', str(out),
         '--check-exists', str(tmp_path / 'vtrain'), str(tmp_path / 'vval')])
     assert report == {'kinetics400_train_list_videos.txt': dict(kept=2, missing=1),
@@ -214,7 +203,7 @@ def test_verify_videos_cli(tmp_path, capsys):
                           'ok/a.mp4 3\nbad/empty.mp4 0\nbad/text.mp4 1\n\nok/b.mp4\n'
                           'bad/half.mp4 2\nbad/gone.mp4 3\n')
     out = tmp_path / 'verified'
-    summary = load_tool('verify_videos').main([str(listfile), '--data-prefix', str(data),
+    summary = load_tool('data/verify_videos').main([str(listfile), '--data-prefix', str(data),
                                                '--out-dir', str(out)])
     assert (summary['total'], summary['ok'], summary['rejected']) == (6, 2, 4)
     assert read_lines(out / 'train_list.txt') == ['ok/a.mp4 3', 'ok/b.mp4']
@@ -243,7 +232,7 @@ def test_prepare_videos_short_gop_and_resume(tmp_path, capsys):
     video(src / 'cls' / 'long.mp4', frames[:48], gop=250)
     video(src / 'other.mp4', frames[48:], gop=7)
     assert keyframe_positions(src / 'cls' / 'long.mp4') == ([0], 48)
-    prepare = load_tool('prepare_videos')
+    prepare = load_tool('data/prepare_videos')
     argv = [str(src), str(out), '--short-side', '40', '--gop', '16', '--workers', '1']
     first = prepare.main(argv)
     assert (first['done'], first['skipped'], first['rejected']) == (2, 0, 0)
@@ -270,7 +259,7 @@ def test_prepare_videos_list_fps_and_rejects(tmp_path):
     video(data / 'cls' / 'v1.avi', ramp_video(50, 64), gop=250)
     listfile = write_text(tmp_path / 'val.txt', 'cls/v1.avi 7\nbad/text.mp4 1\n'
                           'bad/half.mp4 2\nbad/gone.mp4 3\n')
-    summary = load_tool('prepare_videos').main([
+    summary = load_tool('data/prepare_videos').main([
         str(listfile), str(out), '--data-prefix', str(data), '--short-side', '32',
         '--fps', '10', '--gop', '4'])
     assert (summary['done'], summary['skipped'], summary['rejected']) == (1, 0, 3)

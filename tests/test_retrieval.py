@@ -7,7 +7,6 @@ Queries: 100 (0): neighbours 120, 60, ... -> miss at 1, hit at 2;
 145 (1): hit at 1; 10 (2): the only label-2 item is 6th -> hit only when
 k >= 6 (k = 10 is clamped to 6); 30 (0): hit at 1.
 """
-import importlib.util
 import json
 import math
 import os.path as osp
@@ -16,7 +15,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from helpers import write_video
+from helpers import load_tool, write_video
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch import nn
@@ -262,13 +261,7 @@ def test_extract_features_tool(video_sets, tmp_path):
         f'{loader_cfg(gallery_ann, video_dir)!r})\n')
     ckpt = tmp_path / 'ckpt.pth'
     torch.save({'state_dict': {'scale': torch.tensor([2.])}}, ckpt)
-    spec = importlib.util.spec_from_file_location(
-        'extract_features',
-        osp.join(
-            osp.dirname(__file__), '..', 'tools', 'analysis',
-            'extract_features.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('analysis/extract_features')
 
     out = tmp_path / 'feats.npz'
     tool.main([

@@ -1,6 +1,5 @@
 """The synthetic motion set: lists, lengths, decoding, determinism, motion."""
 import collections
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -9,6 +8,7 @@ import cv2
 import decord
 import numpy as np
 import pytest
+from helpers import load_tool
 
 from ascnet_mm.datasets import synthetic as syn
 
@@ -106,17 +106,8 @@ def test_appearance_does_not_depend_on_the_label():
             assert spec['object'][key] == specs[0]['object'][key]
 
 
-def _load_cli():
-    path = osp.join(osp.dirname(__file__), '..', 'tools', 'data',
-                    'make_synthetic.py')
-    spec = importlib.util.spec_from_file_location('make_synthetic', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_cli_refuses_non_empty_out_unless_overwrite(tmp_path, capsys):
-    cli = _load_cli()
+    cli = load_tool('data/make_synthetic')
     out = str(tmp_path / 'set')
     args = ['--out', out, '--videos', '2', '--size', '16', '--workers', '1']
     cli.main(args)
