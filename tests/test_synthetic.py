@@ -96,14 +96,28 @@ def test_same_seed_same_frames_other_seed_differs(sets):
     assert a.shape != c.shape or not np.array_equal(a, c)
 
 
-def test_appearance_does_not_depend_on_the_label():
-    specs = [syn.sample_spec(5, 2, m) for m in syn.MOTIONS]
+def test_appearance_does_not_depend_on_the_label_without_actor_bias():
+    specs = [syn.sample_spec(5, 2, m, actor_bias=0.0) for m in syn.MOTIONS]
     for spec in specs[1:]:
         for key in ('num_frames', 'background', 'distractors',
                     'texture_seed'):
             assert spec[key] == specs[0][key]
         for key in ('shape', 'texture', 'radius', 'angle0'):
             assert spec['object'][key] == specs[0]['object'][key]
+
+
+def test_actor_bias_gives_each_class_its_own_actor():
+    actors = [syn.class_actor(m) for m in syn.MOTIONS]
+    assert len(set(actors)) == len(syn.MOTIONS)
+    for index in range(5):
+        for motion, actor in zip(syn.MOTIONS, actors):
+            obj = syn.sample_spec(5, index, motion, actor_bias=1.0)['object']
+            assert (obj['shape'], obj['texture']) == actor
+    # Only the actor follows the label; everything else stays as drawn.
+    a = syn.sample_spec(5, 3, 'zoom_in', actor_bias=1.0)
+    b = syn.sample_spec(5, 3, 'zoom_in', actor_bias=0.0)
+    assert a['background'] == b['background']
+    assert a['object']['radius'] == b['object']['radius']
 
 
 def test_cli_refuses_non_empty_out_unless_overwrite(tmp_path, capsys):
@@ -150,23 +164,36 @@ def test_label_is_the_main_objects_motion(motion, index):
     spec = syn.sample_spec(7, index, motion, size=64, lengths=(40, 40))
     spec['distractors'] = []
     spec['background']['drift'] = [0.0, 0.0]
+    if motion.startswith(('move', 'zoom')):  # not cut by the frame's edges
+        spec['object']['start'] = [32.0, 32.0]  # (but where a move wraps)
     frames, masks = syn.render_video(spec, return_mask=True)
     assert frames.shape == (40, 64, 64, 3) and frames.dtype == np.uint8
     centre, area = _centroids(masks)
-    shift = centre[-1] - centre[0]
+    poses, _, scale = syn.object_poses(spec['object'], 40, 64)
     kind, what = motion.split('_')
     if kind == 'move':
         axis, sign = {'right': (0, 1), 'left': (0, -1), 'down': (1, 1),
                       'up': (1, -1)}[what]
-        assert sign * shift[axis] > 5 and abs(shift[1 - axis]) < 0.5
-        poses = syn.object_poses(spec['object'], 40, 64)[0]
-        np.testing.assert_allclose(centre, poses, atol=0.5)
+        step = np.diff(poses, axis=0)
+        assert (sign * step[:, axis] >= 64 * syn.TRANSLATE_RATE * 0.5).all()
+        assert np.abs(step[:, 1 - axis]).max() == 0
+        # The frame is a torus: the object's area is kept while it wraps,
+        # and where it is whole its centroid is the pose modulo the frame.
+        np.testing.assert_allclose(area, area.mean(), rtol=0.03)
+        wrapped = np.mod(poses, 64)
+        r = spec['object']['radius'] + 1
+        whole = ((wrapped > r) & (wrapped < 63 - r)).all(1)
+        assert whole.any() and not whole.all()
+        np.testing.assert_allclose(centre[whole], wrapped[whole], atol=0.5)
     elif kind == 'zoom':
-        ratio = area[-1] / area[0]
-        assert ratio > 1.5 if what == 'in' else ratio < 1 / 1.5
-        assert np.abs(shift).max() < 0.5
+        # A sawtooth: the scale changes the labelled way between most
+        # frames and restarts within exp(+-ZOOM_RANGE / 2).
+        grows = np.diff(area) > 0
+        assert grows.mean() > 0.75 if what == 'in' else grows.mean() < 0.25
+        assert np.abs(np.log(scale)).max() <= syn.ZOOM_RANGE / 2 + 1e-9
+        assert np.abs(centre - centre[0]).max() < 0.5
     elif kind == 'rotate':
-        angle = _rotation(frames, masks, 0, 5, centre[0])
+        angle = _rotation(frames, masks, 0, 2, centre[0])
         assert angle < -5 if what == 'cw' else angle > 5
         assert np.abs(centre - centre[0]).max() < 0.5
     else:

@@ -1,10 +1,17 @@
 """Synthetic motion videos: textured objects whose class is their motion.
 
-Each video shows one main object (disc, square, triangle or ring, with a stripe
-or blob colour texture) over a textured background that may drift slowly, and
-up to two smaller distractors that wander and bounce off the borders. The
-label is the main object's motion (one of ``MOTIONS``); speed, length, shape,
-colours, background and distractors are drawn independently of it.
+Each video shows one main object (the *actor*: a disc, square, triangle or
+ring with a stripe, blob, checker, ring or dot texture) over a textured
+background that may drift slowly, and up to two smaller distractors that
+wander and bounce off the borders. The label is the actor's motion (one of
+``MOTIONS``). Motions are plain in an 8-frame clip at half resolution: a
+moving actor travels 2 px per frame (at 64 px and speed 1) and wraps around
+the frame, a turning one turns 8 degrees per frame, a zoom is a sawtooth.
+
+As actions in real datasets go with their objects, each class has its own
+actor (:func:`class_actor`) with probability ``actor_bias`` (default 1);
+speed, length, colours, size, position, background and distractors are drawn
+independently of the label, and with ``actor_bias=0`` the actor is too.
 
 Video ``i`` of seed ``s`` is drawn from ``np.random.default_rng([s, i])``; the
 label plan and the split use their own streams of ``s``. Encoding is
@@ -40,16 +47,20 @@ MOTIONS = ('move_right', 'move_left', 'move_up', 'move_down', 'rotate_cw',
            'oscillate_vertical')
 CLASSES = MOTIONS
 SHAPES = ('disc', 'square', 'triangle', 'ring')
-OBJECT_TEXTURES = ('stripes', 'blobs')
+OBJECT_TEXTURES = ('stripes', 'blobs', 'checker', 'rings', 'dots')
 BACKGROUNDS = ('blobs', 'gradient', 'stripes')
 
-# Rates of the main object at speed 1, per frame.
-TRANSLATE_RATE = 1 / 128  # fraction of the frame side
-ROTATE_RATE = 4.0  # degrees
-ZOOM_RATE = 0.015  # natural log of the scale
-OSCILLATE_PERIOD = 32.0  # frames
-MAX_LOG_ZOOM = math.log(4.0)  # largest scale ratio over one video
+# Rates of the main object at speed 1, per frame. They are large enough that
+# an 8-frame clip at half resolution shows the motion plainly (a few pixels
+# of travel, tens of degrees of turn); moving objects wrap around the frame
+# and zooms restart (a sawtooth), so no rate needs clamping to fit a video.
+TRANSLATE_RATE = 1 / 32  # fraction of the frame side
+ROTATE_RATE = 8.0  # degrees
+ZOOM_RATE = 0.05  # natural log of the scale
+ZOOM_RANGE = math.log(2.5)  # a zoom cycle spans this log-scale ratio
+OSCILLATE_PERIOD = 16.0  # frames
 SPEED_RANGE = (0.5, 2.0)
+RADIUS_RANGE = (0.18, 0.26)  # main object, fraction of the frame side
 
 _PLAN_KEY, _SPLIT_KEY = 1, 2
 _LIST_FILES = ('train.txt', 'val.txt', 'pretrain.txt', 'classes.txt',
@@ -88,17 +99,26 @@ def _object(rng, shape, texture, radius, start):
     return dict(shape=shape, texture=texture, radius=float(radius),
                 start=[float(v) for v in start], velocity=[0.0, 0.0],
                 angle0=float(rng.uniform(0, 360)), spin=0.0, log_scale0=0.0,
-                zoom=0.0, amplitude=[0.0, 0.0], period=0.0, phase=0.0,
-                bounce=False)
+                zoom=0.0, zoom_cycle=0.0, amplitude=[0.0, 0.0], period=0.0,
+                phase=0.0, bounce=False, wrap=False)
+
+
+def class_actor(motion):
+    """The main object (shape, texture) of a motion class: ``MOTIONS[k]``
+    goes with ``SHAPES[k % 4]`` and ``OBJECT_TEXTURES[k % 5]``."""
+    k = MOTIONS.index(motion)
+    return SHAPES[k % len(SHAPES)], OBJECT_TEXTURES[k % len(OBJECT_TEXTURES)]
 
 
 def sample_spec(seed, index, motion, size=64, fps=25, short=False,
-                lengths=(24, 64), short_lengths=(12, 16)):
+                lengths=(24, 64), short_lengths=(12, 16), actor_bias=1.0):
     """Draw the JSON-serialisable spec of video ``index`` of ``seed``.
 
     Positions are pixel centres (x right, y down); angles are degrees,
     counter-clockwise on screen; ``speed`` is the main object's rate relative
-    to the base rates, after clamping so a translation or zoom fits the video.
+    to the base rates. A moving main object wraps around the frame (leaving
+    on one side, it enters on the other) and a zooming one restarts when its
+    scale has changed by ``exp(ZOOM_RANGE)``, so neither is clamped.
     """
     if motion not in MOTIONS:
         raise ValueError(f'unknown motion {motion!r}; expected one of '
@@ -107,9 +127,11 @@ def sample_spec(seed, index, motion, size=64, fps=25, short=False,
     lo_len, hi_len = short_lengths if short else lengths
     num_frames = int(rng.integers(lo_len, hi_len + 1))
     speed = math.exp(rng.uniform(*np.log(SPEED_RANGE)))
-    radius = size * rng.uniform(0.12, 0.17)
-    obj = _object(rng, str(rng.choice(SHAPES)),
-                  str(rng.choice(OBJECT_TEXTURES)), radius, (0.0, 0.0))
+    radius = size * rng.uniform(RADIUS_RANGE[0], RADIUS_RANGE[1])
+    shape, texture = str(rng.choice(SHAPES)), str(rng.choice(OBJECT_TEXTURES))
+    if rng.random() < actor_bias:
+        shape, texture = class_actor(motion)
+    obj = _object(rng, shape, texture, radius, (0.0, 0.0))
     drift = (_unit(rng) * size / 64 * rng.uniform(0.05, 0.25)
              if rng.random() < 0.5 else np.zeros(2))
     background = dict(kind=str(rng.choice(BACKGROUNDS)),
@@ -127,7 +149,6 @@ def sample_spec(seed, index, motion, size=64, fps=25, short=False,
     texture_seed = int(rng.integers(2**31))
 
     lo, hi = radius, size - 1 - radius
-    steps = max(num_frames - 1, 1)
     u = rng.uniform(size=3)
     phase = float(rng.uniform(0, 2 * math.pi))
     centre = size * (0.3 + 0.4 * u[:2])
@@ -135,21 +156,17 @@ def sample_spec(seed, index, motion, size=64, fps=25, short=False,
     if kind == 'move':
         axis, sign = {'right': (0, 1), 'left': (0, -1), 'down': (1, 1),
                       'up': (1, -1)}[motion.split('_')[1]]
-        rate = min(size * TRANSLATE_RATE * speed, (hi - lo) / steps)
-        speed = rate / (size * TRANSLATE_RATE)
-        travel = rate * steps
-        centre = lo + (hi - lo) * u[:2]
-        offset = travel if sign < 0 else 0.0
-        centre[axis] = lo + offset + (hi - lo - travel) * u[2]
-        obj['velocity'][axis] = sign * rate
+        centre = size * u[:2]
+        obj['velocity'][axis] = sign * size * TRANSLATE_RATE * speed
+        obj['wrap'] = True
     elif kind == 'rotate':
         sign = -1 if motion == 'rotate_cw' else 1
         obj['spin'] = sign * ROTATE_RATE * speed
     elif kind == 'zoom':
-        rate = min(ZOOM_RATE * speed, MAX_LOG_ZOOM / steps)
-        speed = rate / ZOOM_RATE
+        rate = ZOOM_RATE * speed
         obj['zoom'] = rate if motion == 'zoom_in' else -rate
-        obj['log_scale0'] = -obj['zoom'] * (num_frames - 1) / 2
+        obj['zoom_cycle'] = ZOOM_RANGE
+        obj['log_scale0'] = ZOOM_RANGE * (u[2] - 0.5)
     else:
         axis = 0 if motion == 'oscillate_horizontal' else 1
         amp = min(0.2 * size, (hi - lo) / 2)
@@ -166,14 +183,15 @@ def sample_spec(seed, index, motion, size=64, fps=25, short=False,
 
 
 def make_specs(num_videos, seed, size=64, classes=CLASSES, fps=25,
-               short_fraction=0.1, lengths=(24, 64), short_lengths=(12, 16)):
+               short_fraction=0.1, lengths=(24, 64), short_lengths=(12, 16),
+               actor_bias=1.0):
     """Specs of a whole set; ``spec['label']`` indexes ``classes``."""
     labels, short = plan_videos(num_videos, seed, len(classes),
                                 short_fraction)
     specs = []
     for i in range(num_videos):
         spec = sample_spec(seed, i, classes[labels[i]], size, fps, short[i],
-                           lengths, short_lengths)
+                           lengths, short_lengths, actor_bias)
         spec['label'] = int(labels[i])
         specs.append(spec)
     return specs
@@ -181,6 +199,9 @@ def make_specs(num_videos, seed, size=64, classes=CLASSES, fps=25,
 
 def object_poses(obj, num_frames, size):
     """Per-frame pose of an object spec.
+
+    A wrapping object's centre is not reduced modulo the frame here (the
+    renderer draws it, and its copies, at the centre modulo ``size``).
 
     Returns:
         tuple: centre (T, 2) float64 pixels (x, y), angle (T,) degrees
@@ -196,8 +217,11 @@ def object_poses(obj, num_frames, size):
         centre = np.mod(centre, 2 * span)
         centre = np.where(centre > span, 2 * span - centre, centre)
     angle = obj['angle0'] + obj['spin'] * t
-    scale = np.exp(obj['log_scale0'] + obj['zoom'] * t)
-    return centre, angle, scale
+    log_scale = obj['log_scale0'] + obj['zoom'] * t
+    cycle = obj.get('zoom_cycle', 0.0)
+    if cycle:
+        log_scale = np.mod(log_scale + cycle / 2, cycle) - cycle / 2
+    return centre, angle, np.exp(log_scale)
 
 
 def _colours(rng, n, sat, val):
@@ -271,6 +295,16 @@ def _sprite(rng, shape, texture, radius):
     c0, c1 = _colours(rng, 2, (0.6, 1.0), (0.7, 1.0))
     if texture == 'stripes':
         w = _stripes(rng, side, r * rng.uniform(0.4, 0.9))
+    elif texture in ('checker', 'dots'):
+        period = r * rng.uniform(0.5, 0.8)
+        y, x = (np.mgrid[:side, :side].astype(np.float32) - c) / period
+        w = np.sin(math.pi * x) * np.sin(math.pi * y)
+        w = w * 8 if texture == 'checker' else (np.abs(w) - 0.6) * 8
+    elif texture == 'rings':  # off-centre, so that a turn shows
+        y, x = np.mgrid[:side, :side].astype(np.float32) - c
+        x0, y0 = _unit(rng) * r * 0.5
+        w = 0.5 + 0.5 * np.sin(2 * math.pi * np.hypot(x - x0, y - y0) /
+                               (r * rng.uniform(0.3, 0.5)))
     else:
         w = _noise(rng, int(rng.integers(3, 6)), side)
         w = (w - w.min()) / max(float(w.max() - w.min()), 1e-6)
@@ -279,13 +313,26 @@ def _sprite(rng, shape, texture, radius):
     return np.concatenate([_mix(w, c0, c1) * alpha, alpha], -1)
 
 
-def _place(sprite, centre, angle, scale, size):
-    """Warp a sprite to a (size, size, 4) layer at the given pose."""
+def _place(sprite, centre, angle, scale, size, wrap=False):
+    """Warp a sprite to a (size, size, 4) layer at the given pose; with
+    ``wrap`` the frame is a torus (copies one frame-side away are drawn)."""
     c = (sprite.shape[0] - 1) / 2
     m = cv2.getRotationMatrix2D((c, c), float(angle), float(scale) / 2)
-    m[:, 2] += (centre[0] - c, centre[1] - c)
-    return cv2.warpAffine(sprite, m, (size, size), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    centres = [np.asarray(centre, np.float64)]
+    if wrap:
+        reach = c * scale / 2 + 1
+        base = np.mod(centres[0], size)
+        shifts = [[d for d in (-size, 0, size)
+                   if -reach < base[k] + d < size + reach] for k in (0, 1)]
+        centres = [base + (dx, dy) for dx in shifts[0] for dy in shifts[1]]
+    layer = 0
+    for x, y in centres:
+        mm = m.copy()
+        mm[:, 2] += (x - c, y - c)
+        layer = layer + cv2.warpAffine(
+            sprite, mm, (size, size), flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    return layer
 
 
 def render_video(spec, return_mask=False):
@@ -313,8 +360,10 @@ def render_video(spec, return_mask=False):
         m = np.float64([[1, 0, shift[0]], [0, 1, shift[1]]])
         img = cv2.warpAffine(canvas, m, (size, size), flags=cv2.INTER_LINEAR,
                              borderMode=cv2.BORDER_REFLECT_101)
-        for sprite, (centre, angle, scale) in zip(sprites, poses):
-            layer = _place(sprite, centre[t], angle[t], scale[t], size)
+        for obj, sprite, (centre, angle, scale) in zip(objects, sprites,
+                                                       poses):
+            layer = _place(sprite, centre[t], angle[t], scale[t], size,
+                           obj.get('wrap', False))
             alpha = layer[..., 3:]
             img = img * (1 - alpha) + layer[..., :3]
         frames[t] = np.clip(img * 255 + 0.5, 0, 255).astype(np.uint8)
@@ -398,7 +447,7 @@ def _write_lines(path, lines):
 def generate(out_dir, num_videos, seed=0, size=64, workers=2,
              classes=CLASSES, fps=25, val_fraction=0.25, short_fraction=0.1,
              lengths=(24, 64), short_lengths=(12, 16), crf=18,
-             overwrite=False):
+             actor_bias=1.0, overwrite=False):
     """Render and encode a synthetic set under ``out_dir``; return its meta.
 
     Raises:
@@ -422,7 +471,7 @@ def generate(out_dir, num_videos, seed=0, size=64, workers=2,
     os.makedirs(video_dir, exist_ok=True)
 
     specs = make_specs(num_videos, seed, size, tuple(classes), fps,
-                       short_fraction, lengths, short_lengths)
+                       short_fraction, lengths, short_lengths, actor_bias)
     is_val = stratified_split([s['label'] for s in specs], val_fraction, seed)
     jobs = [(s, osp.join(video_dir, s['name']), crf) for s in specs]
     parallel_map(_write_one, jobs, workers,
@@ -441,7 +490,8 @@ def generate(out_dir, num_videos, seed=0, size=64, workers=2,
     meta = dict(seed=seed, num_videos=num_videos, size=size, fps=fps,
                 classes=list(classes), val_fraction=val_fraction,
                 short_fraction=short_fraction, lengths=list(lengths),
-                short_lengths=list(short_lengths), crf=crf, videos=specs)
+                short_lengths=list(short_lengths), crf=crf,
+                actor_bias=actor_bias, videos=specs)
     with open(osp.join(out_dir, 'meta.json'), 'w') as f:
         json.dump(meta, f, indent=1)
     return meta

@@ -25,6 +25,10 @@ def parse_args(argv=None):
                         help=f'comma-separated subset of {",".join(MOTIONS)}')
     parser.add_argument('--val-fraction', type=float, default=0.25)
     parser.add_argument('--short-fraction', type=float, default=0.1)
+    parser.add_argument('--actor-bias', type=float, default=1.0,
+                        help='probability that a video shows its class\'s own '
+                        'actor (shape and texture); 0: appearance says nothing '
+                        'of the label')
     parser.add_argument('--overwrite', action='store_true',
                         help='replace the synthetic set in a non-empty --out')
     return parser.parse_args(argv)
@@ -39,6 +43,7 @@ def main(argv=None):
                         classes=args.classes.split(','),
                         val_fraction=args.val_fraction,
                         short_fraction=args.short_fraction,
+                        actor_bias=args.actor_bias,
                         overwrite=args.overwrite)
     except (FileExistsError, ValueError) as e:
         sys.exit(f'error: {e}')
