@@ -45,6 +45,7 @@ def test_data_throughput_table(data_tool, videos, tmp_path, capsys):
     prepared = tmp_path / 'prepared'
     prepare_videos(str(videos), str(prepared), settings=EncodeSettings(short_side=64, gop=4))
     out = data_tool.main([str(videos), '--method', 'ascnet', 'cvrl', '--workers', '0',
+                          '--paths', 'ours', 'ours_device', 'naive', 'repeat_aug',
                           '--prepared', str(prepared), *TINY])
     text = capsys.readouterr().out
     assert table_headers(text, 'method')[:len(data_tool.THROUGHPUT_HEADERS)] == \
@@ -60,6 +61,17 @@ def test_data_throughput_table(data_tool, videos, tmp_path, capsys):
         assert naive['frames'] == 2 * 4 and naive['calls'] == 2
         assert ours['clips'] == naive['clips'] == 2
         assert out['prepared'][method]['clips_per_s'] > 0
+        device = out['results'][method]['ours_device']
+        assert device['frames'] == device['unique'] and device['calls'] == 1
+        assert re.search(rf'{method}: ours_device \(colour augmentation on the device\) '
+                         r'[\d.]+x naive clips/s', text)
+
+
+def test_ours_device_path_only_leaves_out_the_colour_augmentation(data_tool):
+    cfg = data_tool.method_config('cvrl')
+    pipes = data_tool.path_pipelines(cfg, ['ours', 'ours_device'], clip_len=8)
+    assert [t for t in pipes['ours'] if t['type'] != 'ViewAugment'] == pipes['ours_device']
+    assert len(pipes['ours']) == len(pipes['ours_device']) + 1
 
 
 @pytest.mark.parametrize('path', ['ours', 'naive'])
