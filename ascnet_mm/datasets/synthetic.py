@@ -218,7 +218,7 @@ def object_poses(obj, num_frames, size):
         centre = np.where(centre > span, 2 * span - centre, centre)
     angle = obj['angle0'] + obj['spin'] * t
     log_scale = obj['log_scale0'] + obj['zoom'] * t
-    cycle = obj.get('zoom_cycle', 0.0)
+    cycle = obj['zoom_cycle']
     if cycle:
         log_scale = np.mod(log_scale + cycle / 2, cycle) - cycle / 2
     return centre, angle, np.exp(log_scale)
@@ -363,7 +363,7 @@ def render_video(spec, return_mask=False):
         for obj, sprite, (centre, angle, scale) in zip(objects, sprites,
                                                        poses):
             layer = _place(sprite, centre[t], angle[t], scale[t], size,
-                           obj.get('wrap', False))
+                           obj['wrap'])
             alpha = layer[..., 3:]
             img = img * (1 - alpha) + layer[..., :3]
         frames[t] = np.clip(img * 255 + 0.5, 0, 255).astype(np.uint8)
