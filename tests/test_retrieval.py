@@ -22,7 +22,8 @@ from torch import nn
 
 from mmaction.registry import LOOPS, METRICS, MODELS
 from mmaction.structures import ActionDataSample
-from ascnet_mm.evaluation.functional import (retrieval_neighbours,
+from ascnet_mm.evaluation.functional import (feature_spectrum,
+                                             retrieval_neighbours,
                                              retrieval_topk)
 from ascnet_mm.evaluation.metrics import NNRetrievalMetric
 
@@ -103,6 +104,13 @@ def test_metric_end_to_end(tmp_path):
         dump = json.load(f)
     assert dump['topk'] == pytest.approx(EXPECTED)
     assert (dump['num_query'], dump['num_gallery']) == (4, 6)
+    # the gallery's 2-D unit vectors: eigenvalues of their covariance
+    g = np.stack([angle_feature(v).numpy() for v, _ in GALLERY])
+    lam = np.linalg.eigvalsh(np.cov((g - g.mean(0)).T))[::-1]
+    p = lam / lam.sum()
+    assert dump['gallery_spectrum'] == pytest.approx(
+        dict(effective_rank=math.exp(-(p * np.log(p)).sum()),
+             top1_variance=p[0]), rel=1e-4)
     q0 = dump['queries'][0]
     assert (q0['filename'], q0['label']) == ('query0.mp4', 0)
     assert q0['neighbours'] == NEIGHBOURS_Q0
@@ -113,6 +121,26 @@ def test_metric_end_to_end(tmp_path):
     # unreadable videos give grey tiles, the picture is still written
     assert cv2.imread(str(tmp_path / 'retrieval.png')) is not None
     assert metric.results == []
+
+
+def test_feature_spectrum_hand_computed():
+    e = torch.eye(3)
+    # +-e1, +-e2: equal variance along two directions -> rank 2, half each
+    two = torch.stack([e[0], -e[0], e[1], -e[1]])
+    assert feature_spectrum(two) == pytest.approx(
+        dict(effective_rank=2.0, top1_variance=0.5))
+    # e1 twice as often: shares 2/3 and 1/3; the row scale is irrelevant
+    skew = torch.stack([e[0], -e[0], 3 * e[0], -e[0], e[1], -5 * e[1]])
+    h = -(2 / 3 * math.log(2 / 3) + 1 / 3 * math.log(1 / 3))
+    assert feature_spectrum(skew) == pytest.approx(
+        dict(effective_rank=math.exp(h), top1_variance=2 / 3))
+    # a line: full collapse; identical rows: no variance at all
+    assert feature_spectrum(torch.stack([e[2], -e[2]])) == pytest.approx(
+        dict(effective_rank=1.0, top1_variance=1.0))
+    assert feature_spectrum(e[:1].repeat(5, 1)) == dict(
+        effective_rank=0.0, top1_variance=0.0)
+    with pytest.raises(ValueError, match=r'\(N, C\) features with N >= 2'):
+        feature_spectrum(e[:1])
 
 
 def test_metric_drops_padding_and_uses_pred_score(tmp_path):

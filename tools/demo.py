@@ -4,6 +4,9 @@ Makes the synthetic set (once), pretrains each requested method with
 ``tools/train.py``, then runs the three downstream protocols (linear probe,
 finetune, retrieval) for the pretrained weights and for random init through
 the stock ``tools/train.py`` / ``tools/test.py`` paths, and prints one table.
+Its last column is the effective rank of the retrieval gallery's features
+(``NNRetrievalMetric``): a value near 1 means the features vary along one
+direction only (dimensional collapse).
 
     python tools/demo.py --method ascnet            # make demo
     python tools/demo.py --method ascnet,rspnet,cvrl  # make demo METHOD=all
@@ -103,20 +106,22 @@ def evaluate(name, ckpt, out, data):
          f'test_cfg.gallery_dataloader.dataset.ann_file={data}/train.txt'],
         osp.join(work, 'run.log'))
     with open(osp.join(work, 'retrieval.json')) as f:
-        topk = json.load(f)['topk']
-    row['top1'], row['top5'] = topk['top1'], topk['top5']
+        dump = json.load(f)
+    row['top1'], row['top5'] = dump['topk']['top1'], dump['topk']['top5']
+    row['rank'] = dump['gallery_spectrum']['effective_rank']
     return row
 
 
 def format_table(rows):
     lines = [
         '| init | linear top-1 | finetune top-1 | retrieval top-1 | '
-        'retrieval top-5 |', '| --- | ---: | ---: | ---: | ---: |'
+        'retrieval top-5 | feature rank |',
+        '| --- | ---: | ---: | ---: | ---: | ---: |'
     ]
     for name, r in rows.items():
         lines.append(f"| {name} | {r['linear_probe']:.1f} | "
                      f"{r['finetune']:.1f} | {r['top1']:.1f} | "
-                     f"{r['top5']:.1f} |")
+                     f"{r['top5']:.1f} | {r['rank']:.1f} |")
     return '\n'.join(lines)
 
 

@@ -4,7 +4,7 @@ from typing import Dict, Sequence, Union
 import torch
 import torch.nn.functional as F
 
-__all__ = ['retrieval_neighbours', 'retrieval_topk']
+__all__ = ['feature_spectrum', 'retrieval_neighbours', 'retrieval_topk']
 
 
 def retrieval_neighbours(query_feats: torch.Tensor,
@@ -80,3 +80,35 @@ def retrieval_topk(query_feats: torch.Tensor,
         hit_within[:, min(k - 1, last)].sum().item() * 100.0 / num_queries
         for k in topk
     }
+
+
+def feature_spectrum(feats: torch.Tensor) -> Dict[str, float]:
+    """How many directions the L2-normalised, centred features spread over.
+
+    Positive-only pretraining (BYOL-style, ASCNet) can suffer *dimensional
+    collapse*: the features vary along a few directions only, and cosine
+    retrieval then ranks by those few. This measures it.
+
+    Args:
+        feats: ``(N, C)`` features, N >= 2.
+
+    Returns:
+        ``effective_rank``: ``exp`` of the entropy of the normalised
+        eigenvalues of the feature covariance (Roy & Vetterli, 2007), in
+        ``[1, min(N - 1, C)]``; ``top1_variance``: the share of the variance
+        along the first principal direction, in ``(0, 1]``. Features that do
+        not vary at all give ``effective_rank`` 0 and ``top1_variance`` 0.
+    """
+    if feats.dim() != 2 or feats.shape[0] < 2:
+        raise ValueError('expected (N, C) features with N >= 2, got '
+                         f'{tuple(feats.shape)}')
+    x = F.normalize(feats.double(), dim=1)
+    x = x - x.mean(0)
+    var = torch.linalg.svdvals(x).square()
+    total = var.sum()
+    if total <= 1e-20:
+        return dict(effective_rank=0.0, top1_variance=0.0)
+    p = var / total
+    entropy = -(p * torch.log(p.clamp_min(1e-300))).sum()
+    return dict(effective_rank=float(entropy.exp()),
+                top1_variance=float(p[0]))

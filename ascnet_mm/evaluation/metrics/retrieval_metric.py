@@ -17,7 +17,8 @@ from mmengine.logging import print_log
 from mmengine.structures import BaseDataElement
 
 from mmaction.registry import METRICS
-from ..functional import retrieval_neighbours, retrieval_topk
+from ..functional import (feature_spectrum, retrieval_neighbours,
+                          retrieval_topk)
 
 ROLE_KEY = 'retrieval_role'
 ROLES = ('gallery', 'query')
@@ -50,8 +51,9 @@ class NNRetrievalMetric(BaseMetric):
 
     Each data sample carries ``feature`` (C,), ``gt_label`` and the metainfo
     ``retrieval_role`` ('gallery' or 'query', set by the loop). Writes
-    ``retrieval.json`` (results, counts, each query's nearest gallery items)
-    and ``retrieval.png`` (middle frames of some queries and their neighbours;
+    ``retrieval.json`` (results, counts, the gallery's feature spectrum (see
+    :func:`feature_spectrum`: a low effective rank flags dimensional
+    collapse), each query's nearest gallery items) and ``retrieval.png`` (middle frames of some queries and their neighbours;
     blue border: query, green: same label, red: different) into
     ``out_dir``.
 
@@ -137,9 +139,15 @@ class NNRetrievalMetric(BaseMetric):
 
         metrics = retrieval_topk(q_feats, q_labels, g_feats, g_labels,
                                  self.topk, self.chunk_size)
+        spectrum = feature_spectrum(g_feats) if len(gallery) > 1 else None
         print_log(
             f'retrieval of {len(queries)} queries in {len(gallery)} gallery '
-            'videos: ' + ', '.join(f'{k} {v:.2f}' for k, v in metrics.items()),
+            'videos: ' + ', '.join(f'{k} {v:.2f}' for k, v in metrics.items())
+            + ('' if spectrum is None else
+               '; gallery features: effective rank '
+               f'{spectrum["effective_rank"]:.1f} of {g_feats.shape[1]}, '
+               f'{100 * spectrum["top1_variance"]:.0f}% of the variance '
+               'along one direction'),
             logger='current')
         if self.out_dir is None:
             print_log(
@@ -152,12 +160,13 @@ class NNRetrievalMetric(BaseMetric):
         nbrs = retrieval_neighbours(q_feats, g_feats, self.num_neighbours,
                                     self.chunk_size).tolist()
         os.makedirs(self.out_dir, exist_ok=True)
-        self._dump_json(metrics, queries, gallery, nbrs)
+        self._dump_json(metrics, queries, gallery, nbrs, spectrum)
         self._draw(queries, gallery, nbrs)
         return metrics
 
     def _dump_json(self, metrics: dict, queries: List[dict],
-                   gallery: List[dict], nbrs: List[List[int]]) -> None:
+                   gallery: List[dict], nbrs: List[List[int]],
+                   spectrum: Optional[dict] = None) -> None:
         per_query = [
             dict(
                 index=i,
@@ -172,6 +181,7 @@ class NNRetrievalMetric(BaseMetric):
             topk=metrics,
             num_query=len(queries),
             num_gallery=len(gallery),
+            gallery_spectrum=spectrum,
             queries=per_query)
         path = osp.join(self.out_dir, 'retrieval.json')
         with open(path, 'w') as f:
