@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from helpers import load_tool, ramp_video, write_video
 
+
 @pytest.fixture(scope='module')
 def data_tool():
     return load_tool('benchmark/data_throughput')

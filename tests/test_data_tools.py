@@ -13,6 +13,7 @@ from ascnet_mm.datasets.tools import annotations, check_video
 from ascnet_mm.datasets.tools.transcode import (EncodeSettings, output_size, prepare_one,
                                                 prepare_videos)
 
+
 def write_text(path, text, newline='\n'):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -204,7 +205,7 @@ def test_verify_videos_cli(tmp_path, capsys):
                           'bad/half.mp4 2\nbad/gone.mp4 3\n')
     out = tmp_path / 'verified'
     summary = load_tool('data/verify_videos').main([str(listfile), '--data-prefix', str(data),
-                                               '--out-dir', str(out)])
+                                                    '--out-dir', str(out)])
     assert (summary['total'], summary['ok'], summary['rejected']) == (6, 2, 4)
     assert read_lines(out / 'train_list.txt') == ['ok/a.mp4 3', 'ok/b.mp4']
     rejected = dict(ln.split('\t') for ln in read_lines(out / 'train_list_rejected.txt'))

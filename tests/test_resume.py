@@ -17,7 +17,6 @@ from mmengine import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 _names = itertools.count()
 

@@ -51,11 +51,12 @@ class NNRetrievalMetric(BaseMetric):
 
     Each data sample carries ``feature`` (C,), ``gt_label`` and the metainfo
     ``retrieval_role`` ('gallery' or 'query', set by the loop). Writes
-    ``retrieval.json`` (results, counts, the gallery's feature spectrum (see
-    :func:`feature_spectrum`: a low effective rank flags dimensional
-    collapse), each query's nearest gallery items) and ``retrieval.png`` (middle frames of some queries and their neighbours;
-    blue border: query, green: same label, red: different) into
-    ``out_dir``.
+    ``retrieval.json`` (results, counts, the gallery's feature spectrum,
+    each query's nearest gallery items) and ``retrieval.png`` (middle frames
+    of some queries and their neighbours; blue border: query, green: same
+    label, red: different) into ``out_dir``. The spectrum (see
+    :func:`feature_spectrum`) is logged too: a low effective rank flags
+    dimensional collapse.
 
     Args:
         topk (int | Sequence[int]): k values. Defaults to (1, 5, 10, 20, 50).
