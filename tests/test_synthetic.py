@@ -120,6 +120,59 @@ def test_actor_bias_gives_each_class_its_own_actor():
     assert a['object']['radius'] == b['object']['radius']
 
 
+def _background_pattern(spec):
+    """The first frame's background as one number a pixel: the projection of
+    its colours on their first principal direction (the pattern up to sign,
+    whatever the two colours are)."""
+    spec = json.loads(json.dumps(spec))
+    spec.update(distractors=[])
+    spec['object']['radius'] = 0.01
+    spec['background']['drift'] = [0.0, 0.0]
+    pixels = syn.render_video(spec)[0].reshape(-1, 3).astype(np.float64)
+    pixels -= pixels.mean(0)
+    return pixels @ np.linalg.svd(pixels, full_matrices=False)[2][0]
+
+
+def test_scene_bias_gives_each_class_its_own_background_pattern():
+    plain = syn.make_specs(20, 6, size=32)
+    scene = syn.make_specs(20, 6, size=32, scene_bias=1.0)
+    for a, b in zip(plain, scene):
+        assert 'scene' not in a['background']
+        kind, index = syn.class_scene(b['motion'])
+        assert (b['background']['kind'], b['background']['scene']) == (
+            kind, index)
+        # Its own stream: nothing but the background changes.
+        a, b = dict(a), dict(b)
+        a.pop('background'), b.pop('background')
+        assert a == b
+    patterns = [_background_pattern(s) for s in scene]
+    corr = np.abs(np.corrcoef(np.stack(patterns)))
+    labels = [s['label'] for s in scene]
+    same = [corr[i, j] for i in range(20) for j in range(i)
+            if labels[i] == labels[j]]
+    other = [corr[i, j] for i in range(20) for j in range(i)
+             if labels[i] != labels[j]]
+    # Same pattern, up to fine noise that can drown two close colours.
+    assert np.median(same) > 0.8 and np.median(other) < 0.2
+    # ... under the video's own colours.
+    first = [syn.render_video(s)[0].reshape(-1, 3).mean(0) for s in scene
+             if s['label'] == labels[0]]
+    assert np.abs(first[0] - first[1]).max() > 5
+
+
+def test_background_value_bounds_the_background_brightness():
+    for spec in syn.make_specs(10, 2, size=32, background_value=(0.3, 0.35)):
+        spec.update(distractors=[])
+        spec['object']['radius'] = 0.01
+        frame = syn.render_video(spec)[0].astype(np.float64) / 255
+        value = frame.max(-1)  # HSV value
+        assert 0.3 - 0.08 < np.median(value) < 0.35 + 0.08
+    with pytest.raises(ValueError, match='background_value'):
+        syn.generate('unused', 2, background_value=(0.6, 0.2))
+    with pytest.raises(ValueError, match='scene_bias'):
+        syn.generate('unused', 2, scene_bias=1.5)
+
+
 def test_cli_refuses_non_empty_out_unless_overwrite(tmp_path, capsys):
     cli = load_tool('data/make_synthetic')
     out = str(tmp_path / 'set')
@@ -135,6 +188,22 @@ def test_cli_refuses_non_empty_out_unless_overwrite(tmp_path, capsys):
     assert not osp.exists(stale) and osp.exists(osp.join(out, 'notes.txt'))
     assert sorted(os.listdir(osp.join(out, 'videos'))) == [
         'vid_00000.mp4', 'vid_00001.mp4']
+
+
+def test_cli_passes_scene_bias_and_background_value(tmp_path, capsys):
+    cli = load_tool('data/make_synthetic')
+    out = str(tmp_path / 'set')
+    cli.main(['--out', out, '--videos', '2', '--size', '16', '--workers',
+              '1', '--scene-bias', '1', '--background-value', '0.3', '0.45'])
+    meta = json.load(open(osp.join(out, 'meta.json')))
+    assert meta['scene_bias'] == 1 and meta['background_value'] == [0.3, 0.45]
+    for video in meta['videos']:
+        assert video['background']['scene'] == syn.class_scene(
+            video['motion'])[1]
+        assert video['background']['value'] == [0.3, 0.45]
+    with pytest.raises(SystemExit, match='background_value'):
+        cli.main(['--out', str(tmp_path / 'bad'), '--videos', '2',
+                  '--background-value', '0.5', '0.1'])
 
 
 def _centroids(masks):

@@ -12,6 +12,12 @@ As actions in real datasets go with their objects, each class has its own
 actor (:func:`class_actor`) with probability ``actor_bias`` (default 1);
 speed, length, colours, size, position, background and distractors are drawn
 independently of the label, and with ``actor_bias=0`` the actor is too.
+As they also go with their scenes, ``scene_bias`` (default 0) is the
+probability that a video is set in its class's *scene*
+(:func:`class_scene`): a background pattern fixed per class (the same for
+every seed) under the video's own colours. ``background_value`` is the range
+of the HSV value of the background colours; its default (0.15, 0.6) lets
+brightness alone tell many videos apart.
 
 Video ``i`` of seed ``s`` is drawn from ``np.random.default_rng([s, i])``; the
 label plan and the split use their own streams of ``s``. Encoding is
@@ -38,7 +44,8 @@ from ..utils.parallel import parallel_map
 
 __all__ = [
     'MOTIONS', 'CLASSES', 'SHAPES', 'OBJECT_TEXTURES', 'BACKGROUNDS',
-    'plan_videos', 'sample_spec', 'make_specs', 'object_poses',
+    'BACKGROUND_VALUE', 'class_actor', 'class_scene', 'plan_videos',
+    'sample_spec', 'make_specs', 'object_poses',
     'render_video', 'encode_h264', 'stratified_split', 'generate'
 ]
 
@@ -61,8 +68,9 @@ ZOOM_RANGE = math.log(2.5)  # a zoom cycle spans this log-scale ratio
 OSCILLATE_PERIOD = 16.0  # frames
 SPEED_RANGE = (0.5, 2.0)
 RADIUS_RANGE = (0.18, 0.26)  # main object, fraction of the frame side
+BACKGROUND_VALUE = (0.15, 0.6)  # HSV value of the background colours
 
-_PLAN_KEY, _SPLIT_KEY = 1, 2
+_PLAN_KEY, _SPLIT_KEY, _SCENE_KEY = 1, 2, 3
 _LIST_FILES = ('train.txt', 'val.txt', 'pretrain.txt', 'classes.txt',
                'meta.json')
 
@@ -110,8 +118,18 @@ def class_actor(motion):
     return SHAPES[k % len(SHAPES)], OBJECT_TEXTURES[k % len(OBJECT_TEXTURES)]
 
 
+def class_scene(motion):
+    """The scene of a motion class: ``(kind, scene)``, the background kind
+    ``BACKGROUNDS[k % 3]`` and ``scene = k``, which seeds the pattern (blob
+    layout, stripe angle and period, gradient direction) independently of
+    the set's seed; the colours stay the video's own."""
+    k = MOTIONS.index(motion)
+    return BACKGROUNDS[k % len(BACKGROUNDS)], k
+
+
 def sample_spec(seed, index, motion, size=64, fps=25, short=False,
-                lengths=(24, 64), short_lengths=(12, 16), actor_bias=1.0):
+                lengths=(24, 64), short_lengths=(12, 16), actor_bias=1.0,
+                scene_bias=0.0, background_value=BACKGROUND_VALUE):
     """Draw the JSON-serialisable spec of video ``index`` of ``seed``.
 
     Positions are pixel centres (x right, y down); angles are degrees,
@@ -119,6 +137,9 @@ def sample_spec(seed, index, motion, size=64, fps=25, short=False,
     to the base rates. A moving main object wraps around the frame (leaving
     on one side, it enters on the other) and a zooming one restarts when its
     scale has changed by ``exp(ZOOM_RANGE)``, so neither is clamped.
+
+    ``scene_bias`` is decided on a stream of its own, so it changes the
+    background of a video and nothing else.
     """
     if motion not in MOTIONS:
         raise ValueError(f'unknown motion {motion!r}; expected one of '
@@ -135,7 +156,11 @@ def sample_spec(seed, index, motion, size=64, fps=25, short=False,
     drift = (_unit(rng) * size / 64 * rng.uniform(0.05, 0.25)
              if rng.random() < 0.5 else np.zeros(2))
     background = dict(kind=str(rng.choice(BACKGROUNDS)),
-                      drift=[float(v) for v in drift])
+                      drift=[float(v) for v in drift],
+                      value=[float(v) for v in background_value])
+    scene_rng = np.random.default_rng([seed, index, _SCENE_KEY])
+    if scene_bias and scene_rng.random() < scene_bias:
+        background['kind'], background['scene'] = class_scene(motion)
     distractors = []
     for _ in range(rng.choice(3, p=(0.4, 0.4, 0.2))):
         d = _object(rng, str(rng.choice(SHAPES)),
@@ -184,14 +209,16 @@ def sample_spec(seed, index, motion, size=64, fps=25, short=False,
 
 def make_specs(num_videos, seed, size=64, classes=CLASSES, fps=25,
                short_fraction=0.1, lengths=(24, 64), short_lengths=(12, 16),
-               actor_bias=1.0):
+               actor_bias=1.0, scene_bias=0.0,
+               background_value=BACKGROUND_VALUE):
     """Specs of a whole set; ``spec['label']`` indexes ``classes``."""
     labels, short = plan_videos(num_videos, seed, len(classes),
                                 short_fraction)
     specs = []
     for i in range(num_videos):
         spec = sample_spec(seed, i, classes[labels[i]], size, fps, short[i],
-                           lengths, short_lengths, actor_bias)
+                           lengths, short_lengths, actor_bias, scene_bias,
+                           background_value)
         spec['label'] = int(labels[i])
         specs.append(spec)
     return specs
@@ -252,18 +279,22 @@ def _mix(weight, c0, c1):
     return (c0 * (1 - w) + c1 * w).astype(np.float32)
 
 
-def _background(rng, kind, side, size):
-    """(side, side, 3) float32 texture in [0, 1]."""
-    c0, c1 = _colours(rng, 2, (0.0, 0.5), (0.15, 0.6))
+def _background(rng, kind, side, size, value=BACKGROUND_VALUE,
+                pattern_rng=None):
+    """(side, side, 3) float32 texture in [0, 1]: a two-colour pattern of
+    ``kind`` drawn from ``pattern_rng`` (default ``rng``), colours of HSV
+    value in ``value`` and fine noise drawn from ``rng``."""
+    c0, c1 = _colours(rng, 2, (0.0, 0.5), value)
+    prng = rng if pattern_rng is None else pattern_rng
     if kind == 'blobs':
-        w = _noise(rng, int(rng.integers(3, 9)), side)
+        w = _noise(prng, int(prng.integers(3, 9)), side)
     elif kind == 'gradient':
         y, x = np.mgrid[:side, :side].astype(np.float32) / side
-        a = rng.uniform(0, 2 * math.pi)
+        a = prng.uniform(0, 2 * math.pi)
         w = x * math.cos(a) + y * math.sin(a)
         w = (w - w.min()) / (w.max() - w.min())
     else:
-        w = _stripes(rng, side, size * rng.uniform(1 / 8, 1 / 3))
+        w = _stripes(prng, side, size * prng.uniform(1 / 8, 1 / 3))
     fine = rng.normal(0, 0.05, (side // 2 + 1, side // 2 + 1, 3))
     fine = cv2.resize(fine.astype(np.float32), (side, side))
     return np.clip(_mix(np.clip(w, 0, 1), c0, c1) + fine, 0, 1)
@@ -345,10 +376,14 @@ def render_video(spec, return_mask=False):
     """
     rng = np.random.default_rng(spec['texture_seed'])
     size, num_frames = spec['size'], spec['num_frames']
-    drift = np.asarray(spec['background']['drift'])
+    background = spec['background']
+    drift = np.asarray(background['drift'])
     margin = int(math.ceil(np.abs(drift).max() * (num_frames - 1))) + 1
-    canvas = _background(rng, spec['background']['kind'], size + 2 * margin,
-                         size)
+    scene = background.get('scene')
+    canvas = _background(
+        rng, background['kind'], size + 2 * margin, size,
+        background.get('value', BACKGROUND_VALUE),
+        None if scene is None else _stream(scene, _SCENE_KEY))
     objects = spec['distractors'] + [spec['object']]
     sprites = [_sprite(rng, o['shape'], o['texture'], o['radius'])
                for o in objects]
@@ -447,7 +482,8 @@ def _write_lines(path, lines):
 def generate(out_dir, num_videos, seed=0, size=64, workers=2,
              classes=CLASSES, fps=25, val_fraction=0.25, short_fraction=0.1,
              lengths=(24, 64), short_lengths=(12, 16), crf=18,
-             actor_bias=1.0, overwrite=False):
+             actor_bias=1.0, scene_bias=0.0,
+             background_value=BACKGROUND_VALUE, overwrite=False):
     """Render and encode a synthetic set under ``out_dir``; return its meta.
 
     Raises:
@@ -457,6 +493,14 @@ def generate(out_dir, num_videos, seed=0, size=64, workers=2,
     """
     if size % 2 or size < 16:
         raise ValueError(f'size must be even and >= 16, got {size}')
+    lo, hi = background_value
+    if not 0 <= lo <= hi <= 1:
+        raise ValueError('background_value must be a range (lo, hi) with '
+                         f'0 <= lo <= hi <= 1, got {tuple(background_value)}')
+    for name, p in (('actor_bias', actor_bias), ('scene_bias', scene_bias)):
+        if not 0 <= p <= 1:
+            raise ValueError(f'{name} must be a probability in [0, 1], got '
+                             f'{p}')
     unknown = [c for c in classes if c not in MOTIONS]
     if unknown:
         raise ValueError(f'unknown classes {unknown}; choose from {MOTIONS}')
@@ -471,7 +515,8 @@ def generate(out_dir, num_videos, seed=0, size=64, workers=2,
     os.makedirs(video_dir, exist_ok=True)
 
     specs = make_specs(num_videos, seed, size, tuple(classes), fps,
-                       short_fraction, lengths, short_lengths, actor_bias)
+                       short_fraction, lengths, short_lengths, actor_bias,
+                       scene_bias, background_value)
     is_val = stratified_split([s['label'] for s in specs], val_fraction, seed)
     jobs = [(s, osp.join(video_dir, s['name']), crf) for s in specs]
     parallel_map(_write_one, jobs, workers,
@@ -491,7 +536,8 @@ def generate(out_dir, num_videos, seed=0, size=64, workers=2,
                 classes=list(classes), val_fraction=val_fraction,
                 short_fraction=short_fraction, lengths=list(lengths),
                 short_lengths=list(short_lengths), crf=crf,
-                actor_bias=actor_bias, videos=specs)
+                actor_bias=actor_bias, scene_bias=scene_bias,
+                background_value=list(background_value), videos=specs)
     with open(osp.join(out_dir, 'meta.json'), 'w') as f:
         json.dump(meta, f, indent=1)
     return meta

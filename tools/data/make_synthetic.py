@@ -8,7 +8,8 @@ import argparse
 import sys
 import time
 
-from ascnet_mm.datasets.synthetic import CLASSES, MOTIONS, generate
+from ascnet_mm.datasets.synthetic import (BACKGROUND_VALUE, CLASSES, MOTIONS,
+                                          generate)
 
 
 def parse_args(argv=None):
@@ -29,6 +30,14 @@ def parse_args(argv=None):
                         help='probability that a video shows its class\'s own '
                         'actor (shape and texture); 0: appearance says nothing '
                         'of the label')
+    parser.add_argument('--scene-bias', type=float, default=0.0,
+                        help='probability that a video is set in its class\'s '
+                        'own scene (a background pattern fixed per class, '
+                        'colours per video)')
+    parser.add_argument('--background-value', type=float, nargs=2,
+                        default=list(BACKGROUND_VALUE), metavar=('LO', 'HI'),
+                        help='range of the HSV value of the background '
+                        'colours (default: %(default)s)')
     parser.add_argument('--overwrite', action='store_true',
                         help='replace the synthetic set in a non-empty --out')
     return parser.parse_args(argv)
@@ -44,6 +53,8 @@ def main(argv=None):
                         val_fraction=args.val_fraction,
                         short_fraction=args.short_fraction,
                         actor_bias=args.actor_bias,
+                        scene_bias=args.scene_bias,
+                        background_value=tuple(args.background_value),
                         overwrite=args.overwrite)
     except (FileExistsError, ValueError) as e:
         sys.exit(f'error: {e}')
