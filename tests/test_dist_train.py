@@ -3,6 +3,7 @@ trains on CPU, saves every rank's random state and resumes exactly."""
 import json
 import os
 import os.path as osp
+import shutil
 import socket
 import subprocess
 import sys
@@ -34,9 +35,19 @@ def dist_train(data, work, *args):
            'default_hooks.checkpoint.interval=1',
            'default_hooks.checkpoint.max_keep_ckpts=2', 'model.bank_size=16',
            'model.end_momentum=0.01']
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
-    log = proc.stdout + proc.stderr
+    for attempt in range(2):
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=300)
+        log = proc.stdout + proc.stderr
+        # Rarely (2 of 19 runs of this test on 2 cores), a gloo rank aborts
+        # with this message and no Python error; the cause is not known yet.
+        # Retry that case once, in a clean work dir; any other failure, or
+        # the same one twice, fails the test.
+        if proc.returncode == 0 or attempt or (
+                'terminate called without an active exception' not in log):
+            break
+        shutil.rmtree(work, ignore_errors=True)
+        env['PORT'] = str(_free_port())
     assert proc.returncode == 0, log[-4000:]
     return log
 
