@@ -218,6 +218,42 @@ def test_cvrl_loss():
     total(losses).backward()
 
 
+@pytest.mark.parametrize('config,views,speeds,keys', [
+    (ASCNET, 2, (1, 2), {'loss_acp', 'loss_scp', 'scp_partner_rate'}),
+    ('configs/rspnet/r18_synthetic.py', 3, (1, 1, 2),
+     {'loss_avid', 'loss_rsp'}),
+    ('configs/cvrl/r18_synthetic.py', 2, (2, 2), {'loss_nt_xent'}),
+])
+def test_feature_loss_adds_to_every_method(config, views, speeds, keys):
+    extra = dict(queue_size=8) if 'rspnet' in config else {}
+    model = build(config, feature_loss=dict(type='VarianceCovarianceLoss'),
+                  **extra)
+    data = batch(model, views=views, speeds=speeds)
+    losses = model(**data, mode='loss')
+    assert set(losses) == keys | {'loss_var', 'loss_cov'}
+    # On the pooled online backbone features of the views the method
+    # encodes online: 2 x 4 for ASCNet and CVRL, the 4 queries for RSPNet.
+    num_rows = 4 if 'rspnet' in config else 8
+    captured = []
+    model.feature_loss.register_forward_hook(
+        lambda mod, args, out: captured.append(args[0].shape))
+    model(**data, mode='loss')
+    assert captured == [torch.Size([num_rows, 64])]
+    model.zero_grad()
+    (losses['loss_var'] + losses['loss_cov']).backward()
+    grads = [p.grad for p in model.backbone.parameters()]
+    assert sum(g.abs().sum() for g in grads if g is not None) > 0
+
+
+def test_vcreg_config_adds_the_regulariser_and_strong_colour():
+    cfg = Config.fromfile('configs/ascnet/r18_synthetic_vcreg.py')
+    augment = cfg.train_dataloader.dataset.pipeline[5]
+    assert augment.type == 'ViewAugment' and augment.hue == 0.5
+    model = build('configs/ascnet/r18_synthetic_vcreg.py')
+    losses = model(**batch(model), mode='loss')
+    assert {'loss_acp', 'loss_scp', 'loss_var', 'loss_cov'} <= set(losses)
+
+
 def test_linear_probe_backbone_stays_frozen():
     cfg = Config.fromfile('configs/linear_probe/r18_synthetic.py')
     cfg.model.backbone.init_cfg = None

@@ -39,6 +39,10 @@ CASES = {
     'rspnet': ('configs/rspnet/r18_synthetic.py', dict(queue_size=8),
                [(1, 1, 2), (2, 2, 1), (1, 1, 2), (2, 2, 1)]),
     'cvrl': ('configs/cvrl/r18_synthetic.py', {}, [(2, 2)] * 4),
+    # batch statistics of the regulariser over the gathered global batch
+    'cvrl_feature_loss': ('configs/cvrl/r18_synthetic.py',
+                          dict(feature_loss=dict(
+                              type='VarianceCovarianceLoss')), [(2, 2)] * 4),
 }
 
 

@@ -27,6 +27,7 @@ class ASCNetRecognizer(BaseVideoSSL):
         momentum (float, optional): initial EMA momentum (1 - tau).
         end_momentum (float): final momentum of the cosine schedule.
         bank_size (int): SCP memory bank entries.
+        feature_loss (dict, optional): see :class:`BaseVideoSSL`.
     """
 
     def __init__(self,
@@ -41,8 +42,9 @@ class ASCNetRecognizer(BaseVideoSSL):
                  end_momentum: float = 0.0,
                  bank_size: int = 4096,
                  data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__(backbone, data_preprocessor, init_cfg)
+                 init_cfg: Optional[dict] = None,
+                 feature_loss: Optional[dict] = None) -> None:
+        super().__init__(backbone, data_preprocessor, init_cfg, feature_loss)
         if acp_loss is None and scp_loss is None:
             raise ValueError('ASCNetRecognizer needs acp_loss, scp_loss or '
                              'both; got neither.')
@@ -88,7 +90,7 @@ class ASCNetRecognizer(BaseVideoSSL):
             target_feats = self.extract_feat(inputs, target['backbone'])
             target_app = target['app_projector'](target_feats)
 
-        losses = {}
+        losses = self.feature_losses(feats)
         if self.acp_loss is not None:
             pred_app = self.app_predictor(self.app_projector(feats))
             losses['loss_acp'] = self.acp_loss(

@@ -24,18 +24,24 @@ class BaseVideoSSL(BaseModel):
             so finetune configs load it with ``prefix='backbone.'``.
         data_preprocessor (dict, optional): defaults to ``SSLDataPreprocessor``.
         init_cfg (dict, optional): initialisation config.
+        feature_loss (dict, optional): a loss on the pooled online backbone
+            features ``(N * V, C)`` that returns a dict of named losses, e.g.
+            ``VarianceCovarianceLoss`` *(ours)*. Defaults to None (off).
     """
 
     def __init__(self,
                  backbone: dict,
                  data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None,
+                 feature_loss: Optional[dict] = None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='SSLDataPreprocessor',
                                      format_shape='NCTHW')
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
+        self.feature_loss = (MODELS.build(feature_loss)
+                             if feature_loss is not None else None)
         self.target = None
         self._target_names: Sequence[str] = ()
 
@@ -59,6 +65,10 @@ class BaseVideoSSL(BaseModel):
         if isinstance(feats, (tuple, list)):
             feats = feats[-1]
         return feats.flatten(2).mean(2)
+
+    def feature_losses(self, feats: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """``feature_loss`` on pooled online features (M, C); {} when off."""
+        return {} if self.feature_loss is None else self.feature_loss(feats)
 
     # --------------------------------------------------------------- target
     def _online_modules(self) -> nn.ModuleDict:

@@ -27,6 +27,7 @@ class RSPNetRecognizer(BaseVideoSSL):
         momentum (float): key encoder momentum, 1 - 0.999 by default.
         queue_size (int): appearance keys kept; a multiple of the global batch.
         shuffle_bn (bool): Shuffle-BN in the key encoder under DDP.
+        feature_loss (dict, optional): see :class:`BaseVideoSSL`.
     """
 
     def __init__(self,
@@ -39,8 +40,9 @@ class RSPNetRecognizer(BaseVideoSSL):
                  queue_size: int = 16384,
                  shuffle_bn: bool = True,
                  data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__(backbone, data_preprocessor, init_cfg)
+                 init_cfg: Optional[dict] = None,
+                 feature_loss: Optional[dict] = None) -> None:
+        super().__init__(backbone, data_preprocessor, init_cfg, feature_loss)
         self.app_head = MODELS.build(app_head)
         self.speed_head = MODELS.build(speed_head)
         self.avid_loss = MODELS.build(avid_loss)
@@ -103,4 +105,5 @@ class RSPNetRecognizer(BaseVideoSSL):
             F.cosine_similarity(q_speed, s_same, dim=1),
             F.cosine_similarity(q_speed, s_other, dim=1))
         self.queue.enqueue(key=concat_all_gather(k_other))
-        return dict(loss_avid=loss_avid, loss_rsp=loss_rsp)
+        return dict(loss_avid=loss_avid, loss_rsp=loss_rsp,
+                    **self.feature_losses(feats))

@@ -119,3 +119,26 @@ def nt_xent(z1: Tensor,
                == self_idx[:, None])
     logits = logits.masked_fill(is_self, float('-inf'))
     return F.cross_entropy(logits, pos_idx)
+
+
+def variance_covariance(z: Tensor, gamma: float = 1.0,
+                        eps: float = 1e-4) -> Tuple[Tensor, Tensor]:
+    """VICReg's variance and covariance terms of a batch of features.
+
+    ``var = mean_c relu(gamma - sqrt(Var[z_c] + eps))`` keeps every dimension
+    spread over the batch; ``cov = sum_{i != j} Cov[z]_ij^2 / C`` decorrelates
+    the dimensions (unbiased estimates over the M rows).
+
+    Args:
+        z (Tensor): (M, C) features, M >= 2.
+
+    Returns:
+        tuple: the two scalar terms.
+    """
+    m, c = z.shape
+    z = z - z.mean(0)
+    std = torch.sqrt(z.var(0) + eps)
+    var = F.relu(gamma - std).mean()
+    cov = z.T @ z / (m - 1)
+    off_diag = cov.pow(2).sum() - cov.diagonal().pow(2).sum()
+    return var, off_diag / c
