@@ -158,8 +158,8 @@ def sample_spec(seed, index, motion, size=64, fps=25, short=False,
     background = dict(kind=str(rng.choice(BACKGROUNDS)),
                       drift=[float(v) for v in drift],
                       value=[float(v) for v in background_value])
-    scene_rng = np.random.default_rng([seed, index, _SCENE_KEY])
-    if scene_bias and scene_rng.random() < scene_bias:
+    if scene_bias and np.random.default_rng(
+            [seed, index, _SCENE_KEY]).random() < scene_bias:
         background['kind'], background['scene'] = class_scene(motion)
     distractors = []
     for _ in range(rng.choice(3, p=(0.4, 0.4, 0.2))):
