@@ -173,6 +173,20 @@ def test_background_value_bounds_the_background_brightness():
         syn.generate('unused', 2, scene_bias=1.5)
 
 
+def test_max_distractors_caps_the_distractors_and_nothing_else():
+    full = syn.make_specs(30, 4, size=32)
+    assert max(len(s['distractors']) for s in full) == 2
+    for cap in (0, 1):
+        capped = syn.make_specs(30, 4, size=32, max_distractors=cap)
+        for a, b in zip(full, capped):
+            assert b['distractors'] == a['distractors'][:cap]
+            a, b = dict(a), dict(b)
+            a.pop('distractors'), b.pop('distractors')
+            assert a == b
+    with pytest.raises(ValueError, match='max_distractors'):
+        syn.generate('unused', 2, max_distractors=3)
+
+
 def test_cli_refuses_non_empty_out_unless_overwrite(tmp_path, capsys):
     cli = load_tool('data/make_synthetic')
     out = str(tmp_path / 'set')
@@ -190,17 +204,20 @@ def test_cli_refuses_non_empty_out_unless_overwrite(tmp_path, capsys):
         'vid_00000.mp4', 'vid_00001.mp4']
 
 
-def test_cli_passes_scene_bias_and_background_value(tmp_path, capsys):
+def test_cli_passes_scene_and_distractor_options(tmp_path, capsys):
     cli = load_tool('data/make_synthetic')
     out = str(tmp_path / 'set')
     cli.main(['--out', out, '--videos', '2', '--size', '16', '--workers',
-              '1', '--scene-bias', '1', '--background-value', '0.3', '0.45'])
+              '1', '--scene-bias', '1', '--background-value', '0.3', '0.45',
+              '--max-distractors', '0'])
     meta = json.load(open(osp.join(out, 'meta.json')))
     assert meta['scene_bias'] == 1 and meta['background_value'] == [0.3, 0.45]
+    assert meta['max_distractors'] == 0
     for video in meta['videos']:
         assert video['background']['scene'] == syn.class_scene(
             video['motion'])[1]
         assert video['background']['value'] == [0.3, 0.45]
+        assert video['distractors'] == []
     with pytest.raises(SystemExit, match='background_value'):
         cli.main(['--out', str(tmp_path / 'bad'), '--videos', '2',
                   '--background-value', '0.5', '0.1'])

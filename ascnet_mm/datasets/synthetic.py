@@ -17,7 +17,9 @@ probability that a video is set in its class's *scene*
 (:func:`class_scene`): a background pattern fixed per class (the same for
 every seed) under the video's own colours. ``background_value`` is the range
 of the HSV value of the background colours; its default (0.15, 0.6) lets
-brightness alone tell many videos apart.
+brightness alone tell many videos apart. ``max_distractors`` (default 2)
+caps the distractors a video gets; 0 leaves the actor alone on its
+background.
 
 Video ``i`` of seed ``s`` is drawn from ``np.random.default_rng([s, i])``; the
 label plan and the split use their own streams of ``s``. Encoding is
@@ -129,7 +131,8 @@ def class_scene(motion):
 
 def sample_spec(seed, index, motion, size=64, fps=25, short=False,
                 lengths=(24, 64), short_lengths=(12, 16), actor_bias=1.0,
-                scene_bias=0.0, background_value=BACKGROUND_VALUE):
+                scene_bias=0.0, background_value=BACKGROUND_VALUE,
+                max_distractors=2):
     """Draw the JSON-serialisable spec of video ``index`` of ``seed``.
 
     Positions are pixel centres (x right, y down); angles are degrees,
@@ -139,7 +142,9 @@ def sample_spec(seed, index, motion, size=64, fps=25, short=False,
     scale has changed by ``exp(ZOOM_RANGE)``, so neither is clamped.
 
     ``scene_bias`` is decided on a stream of its own, so it changes the
-    background of a video and nothing else.
+    background of a video and nothing else. Distractors are drawn whatever
+    ``max_distractors`` is and the first ``max_distractors`` kept, so the
+    spec's other draws do not depend on it.
     """
     if motion not in MOTIONS:
         raise ValueError(f'unknown motion {motion!r}; expected one of '
@@ -171,6 +176,7 @@ def sample_spec(seed, index, motion, size=64, fps=25, short=False,
                            TRANSLATE_RATE * rng.uniform(0.3, 1.5)],
                  spin=float(rng.uniform(-4, 4)), bounce=True)
         distractors.append(d)
+    distractors = distractors[:max_distractors]
     texture_seed = int(rng.integers(2**31))
 
     lo, hi = radius, size - 1 - radius
@@ -210,7 +216,7 @@ def sample_spec(seed, index, motion, size=64, fps=25, short=False,
 def make_specs(num_videos, seed, size=64, classes=CLASSES, fps=25,
                short_fraction=0.1, lengths=(24, 64), short_lengths=(12, 16),
                actor_bias=1.0, scene_bias=0.0,
-               background_value=BACKGROUND_VALUE):
+               background_value=BACKGROUND_VALUE, max_distractors=2):
     """Specs of a whole set; ``spec['label']`` indexes ``classes``."""
     labels, short = plan_videos(num_videos, seed, len(classes),
                                 short_fraction)
@@ -218,7 +224,7 @@ def make_specs(num_videos, seed, size=64, classes=CLASSES, fps=25,
     for i in range(num_videos):
         spec = sample_spec(seed, i, classes[labels[i]], size, fps, short[i],
                            lengths, short_lengths, actor_bias, scene_bias,
-                           background_value)
+                           background_value, max_distractors)
         spec['label'] = int(labels[i])
         specs.append(spec)
     return specs
@@ -483,7 +489,8 @@ def generate(out_dir, num_videos, seed=0, size=64, workers=2,
              classes=CLASSES, fps=25, val_fraction=0.25, short_fraction=0.1,
              lengths=(24, 64), short_lengths=(12, 16), crf=18,
              actor_bias=1.0, scene_bias=0.0,
-             background_value=BACKGROUND_VALUE, overwrite=False):
+             background_value=BACKGROUND_VALUE, max_distractors=2,
+             overwrite=False):
     """Render and encode a synthetic set under ``out_dir``; return its meta.
 
     Raises:
@@ -501,6 +508,9 @@ def generate(out_dir, num_videos, seed=0, size=64, workers=2,
         if not 0 <= p <= 1:
             raise ValueError(f'{name} must be a probability in [0, 1], got '
                              f'{p}')
+    if max_distractors not in (0, 1, 2):
+        raise ValueError('max_distractors must be 0, 1 or 2, got '
+                         f'{max_distractors}')
     unknown = [c for c in classes if c not in MOTIONS]
     if unknown:
         raise ValueError(f'unknown classes {unknown}; choose from {MOTIONS}')
@@ -516,7 +526,7 @@ def generate(out_dir, num_videos, seed=0, size=64, workers=2,
 
     specs = make_specs(num_videos, seed, size, tuple(classes), fps,
                        short_fraction, lengths, short_lengths, actor_bias,
-                       scene_bias, background_value)
+                       scene_bias, background_value, max_distractors)
     is_val = stratified_split([s['label'] for s in specs], val_fraction, seed)
     jobs = [(s, osp.join(video_dir, s['name']), crf) for s in specs]
     parallel_map(_write_one, jobs, workers,
@@ -537,7 +547,8 @@ def generate(out_dir, num_videos, seed=0, size=64, workers=2,
                 short_fraction=short_fraction, lengths=list(lengths),
                 short_lengths=list(short_lengths), crf=crf,
                 actor_bias=actor_bias, scene_bias=scene_bias,
-                background_value=list(background_value), videos=specs)
+                background_value=list(background_value),
+                max_distractors=max_distractors, videos=specs)
     with open(osp.join(out_dir, 'meta.json'), 'w') as f:
         json.dump(meta, f, indent=1)
     return meta

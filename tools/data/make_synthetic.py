@@ -38,6 +38,10 @@ def parse_args(argv=None):
                         default=list(BACKGROUND_VALUE), metavar=('LO', 'HI'),
                         help='range of the HSV value of the background '
                         'colours (default: %(default)s)')
+    parser.add_argument('--max-distractors', type=int, default=2,
+                        choices=(0, 1, 2),
+                        help='most distractors a video gets (default: '
+                        '%(default)s); 0: the actor alone on its background')
     parser.add_argument('--overwrite', action='store_true',
                         help='replace the synthetic set in a non-empty --out')
     return parser.parse_args(argv)
@@ -55,6 +59,7 @@ def main(argv=None):
                         actor_bias=args.actor_bias,
                         scene_bias=args.scene_bias,
                         background_value=tuple(args.background_value),
+                        max_distractors=args.max_distractors,
                         overwrite=args.overwrite)
     except (FileExistsError, ValueError) as e:
         sys.exit(f'error: {e}')
