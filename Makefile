@@ -24,4 +24,4 @@ demo: install
 	$(PY) tools/demo.py --method $(METHOD)
 
 clean:
-	rm -rf work_dirs/demo data/synthetic
+	rm -rf work_dirs/demo data/synthetic data/synthetic_pool

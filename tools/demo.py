@@ -1,9 +1,15 @@
 """End-to-end demo on the built-in synthetic set (``make demo``).
 
-Makes the synthetic set (once), pretrains each requested method with
-``tools/train.py``, then runs the three downstream protocols (linear probe,
-finetune, retrieval) for the pretrained weights and for random init through
-the stock ``tools/train.py`` / ``tools/test.py`` paths, and prints one table.
+Makes two synthetic sets (once): a labelled one (320 videos: train and val
+lists for the protocols) and an unlabelled pretraining pool of other videos
+(2,560, seed 5; pretraining reads its 1,920-video ``pretrain.txt``). Both are
+class-scene sets without distractors (``SET_OPTIONS``; docs/synthetic_set.md
+says why). It pretrains each requested method on the pool with
+``tools/train.py`` (ASCNet: ``configs/ascnet/r18_synthetic_vcreg.py``, the
+others their ``r18_synthetic.py``), then runs the three downstream protocols
+(linear probe, finetune, retrieval) for the pretrained weights and for random
+init through the stock ``tools/train.py`` / ``tools/test.py`` paths, and
+prints one table.
 Its last column is the effective rank of the retrieval gallery's features
 (``NNRetrievalMetric``): a value near 1 means the features vary along one
 direction only (dimensional collapse).
@@ -22,6 +28,18 @@ import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 METHODS = ('ascnet', 'rspnet', 'cvrl')
+PRETRAIN_CONFIGS = dict(ascnet='configs/ascnet/r18_synthetic_vcreg.py',
+                        rspnet='configs/rspnet/r18_synthetic.py',
+                        cvrl='configs/cvrl/r18_synthetic.py')
+# Table rows say what was pretrained: ASCNet's config adds our term.
+ROW_NAMES = dict(ascnet='ascnet + var-cov (ours)', rspnet='rspnet',
+                 cvrl='cvrl')
+# Generator settings of both sets, as make_synthetic.py flags and as meta.json
+# records them (a set made with other settings is refused, not reused).
+SET_OPTIONS = ['--scene-bias', '1', '--background-value', '0.3', '0.45',
+               '--max-distractors', '0']
+SET_META = dict(scene_bias=1.0, background_value=[0.3, 0.45],
+                max_distractors=0)
 
 
 def run(args, log_path):
@@ -55,6 +73,24 @@ def last_scalar(work_dir, key):
     if value is None:
         raise SystemExit(f'no "{key}" logged under {work_dir}')
     return value
+
+
+def make_set(path, videos, seed, log_path):
+    """Make a synthetic set at ``path`` unless the same one is there."""
+    meta_path = osp.join(ROOT, path, 'meta.json')
+    want = dict(SET_META, num_videos=videos, seed=seed)
+    if osp.exists(meta_path):
+        with open(meta_path) as f:
+            meta = json.load(f)
+        have = {k: meta.get(k) for k in want}
+        if have != want:
+            raise SystemExit(
+                f'{meta_path}: this synthetic set was made with {have}, the '
+                f'demo needs {want}; remove {path} (it is remade) or pass '
+                'another --data / --pool')
+        return
+    run(['tools/data/make_synthetic.py', '--out', path, '--videos',
+         str(videos), '--seed', str(seed)] + SET_OPTIONS, log_path)
 
 
 def random_init_checkpoint(config, path, seed=0):
@@ -129,9 +165,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--method', default='ascnet',
                         help="comma-separated of ascnet,rspnet,cvrl or 'all'")
-    parser.add_argument('--data', default='data/synthetic')
+    parser.add_argument('--data', default='data/synthetic',
+                        help='labelled set (train / val lists)')
     parser.add_argument('--videos', type=int, default=320)
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--pool', default='data/synthetic_pool',
+                        help='unlabelled pretraining set (its pretrain.txt)')
+    parser.add_argument('--pool-videos', type=int, default=2560)
+    parser.add_argument('--pool-seed', type=int, default=5)
     parser.add_argument('--out', default='work_dirs/demo')
     parser.add_argument('--epochs', type=int, default=None,
                         help='pretraining epochs (default: the config\'s)')
@@ -143,11 +184,14 @@ def main():
             parser.error(f'unknown method {m!r}: choose from {METHODS}')
 
     start = time.time()
-    if not osp.exists(osp.join(ROOT, args.data, 'pretrain.txt')):
-        print(f'[1] synthetic set -> {args.data}', flush=True)
-        run(['tools/data/make_synthetic.py', '--out', args.data, '--videos',
-             str(args.videos), '--seed', str(args.seed)],
-            osp.join(ROOT, args.out, 'make_synthetic.log'))
+    if args.pool_seed == args.seed:
+        parser.error('--pool-seed must differ from --seed: the pool must not '
+                     'hold the evaluation videos')
+    print(f'[1] synthetic sets -> {args.data}, {args.pool}', flush=True)
+    make_set(args.data, args.videos, args.seed,
+             osp.join(ROOT, args.out, 'make_synthetic.log'))
+    make_set(args.pool, args.pool_videos, args.pool_seed,
+             osp.join(ROOT, args.out, 'make_synthetic_pool.log'))
 
     rows = {}
     print('[2] random init: linear probe, finetune, retrieval', flush=True)
@@ -165,16 +209,17 @@ def main():
             f'default_hooks.checkpoint.interval={args.epochs}'
         ]
         data_opts = [
-            f'train_dataloader.dataset.data_prefix.video={args.data}/videos',
-            f'train_dataloader.dataset.ann_file={args.data}/pretrain.txt'
+            f'train_dataloader.dataset.data_prefix.video={args.pool}/videos',
+            f'train_dataloader.dataset.ann_file={args.pool}/pretrain.txt'
         ]
         opts = (extra + data_opts if extra else
                 ['--cfg-options'] + data_opts)
-        run(['tools/train.py', f'configs/{method}/r18_synthetic.py',
+        run(['tools/train.py', PRETRAIN_CONFIGS[method],
              '--work-dir', work] + opts, osp.join(work, 'run.log'))
         with open(osp.join(ROOT, work, 'last_checkpoint')) as f:
             ckpt = f.read().strip()
-        rows[method] = evaluate(method, ckpt, args.out, args.data)
+        rows[ROW_NAMES[method]] = evaluate(method, ckpt, args.out,
+                                           args.data)
 
     table = format_table(rows)
     with open(osp.join(ROOT, args.out, 'results.md'), 'w') as f:

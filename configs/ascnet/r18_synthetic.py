@@ -1,5 +1,6 @@
 # ASCNet on the built-in synthetic set: a narrow R3D-18 (base width 16),
-# 8x32x32 views, a few CPU-minutes. Used by `make demo` and the tests.
+# 8x32x32 views, a few CPU-minutes. Used by the tests; `make demo` uses
+# r18_synthetic_vcreg.py, which inherits it.
 _base_ = [
     '../_base_/models/ascnet.py', '../_base_/datasets/synthetic_pretrain.py',
     '../_base_/schedules/synthetic_cosine.py', '../_base_/synthetic_runtime.py'
