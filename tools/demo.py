@@ -34,12 +34,15 @@ PRETRAIN_CONFIGS = dict(ascnet='configs/ascnet/r18_synthetic_vcreg.py',
 # Table rows say what was pretrained: ASCNet's config adds our term.
 ROW_NAMES = dict(ascnet='ascnet + var-cov (ours)', rspnet='rspnet',
                  cvrl='cvrl')
-# Generator settings of both sets, as make_synthetic.py flags and as meta.json
-# records them (a set made with other settings is refused, not reused).
-SET_OPTIONS = ['--scene-bias', '1', '--background-value', '0.3', '0.45',
-               '--max-distractors', '0']
+# Generator settings of both sets, as meta.json records them (a set made with
+# other settings is refused, not reused), and as make_synthetic.py flags.
 SET_META = dict(scene_bias=1.0, background_value=[0.3, 0.45],
                 max_distractors=0)
+SET_OPTIONS = [
+    arg for key, value in SET_META.items()
+    for arg in ['--' + key.replace('_', '-'),
+                *map(str, value if isinstance(value, list) else [value])]
+]
 
 
 def run(args, log_path):

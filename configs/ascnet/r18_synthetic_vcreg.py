@@ -23,7 +23,6 @@ train_dataloader = dict(dataset=dict(
 max_epochs = 45
 train_cfg = dict(max_epochs=max_epochs)
 param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=0, by_epoch=True,
-         begin=0, end=max_epochs, convert_to_iter_based=True)
+    dict(_base_.param_scheduler[0], T_max=max_epochs, end=max_epochs)
 ]
 default_hooks = dict(checkpoint=dict(interval=15))
