@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 def tiny_synthetic(tmp_path_factory):
     """A read-only 12-video synthetic set (32x32, seed 0) shared by the
     session's Runner tests; tests that damage videos make their own."""
-    from ascnet_mm.datasets.synthetic import generate
+    from ascnet_mm.synthetic import generate
     out = tmp_path_factory.mktemp('tiny_synthetic')
     generate(str(out), 12, seed=0, size=32, workers=1)
     return str(out)

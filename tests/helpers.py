@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ascnet_mm.datasets.synthetic import encode_h264
+from ascnet_mm.video_io import encode_h264
 
 
 def write_video(path, frames, fps=25, gop=None):

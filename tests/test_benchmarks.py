@@ -42,7 +42,7 @@ def test_decoder_frames_model(data_tool):
 
 
 def test_data_throughput_table(data_tool, videos, tmp_path, capsys):
-    from ascnet_mm.datasets.tools.transcode import EncodeSettings, prepare_videos
+    from ascnet_mm.video_io.transcode import EncodeSettings, prepare_videos
     prepared = tmp_path / 'prepared'
     prepare_videos(str(videos), str(prepared), settings=EncodeSettings(short_side=64, gop=4))
     out = data_tool.main([str(videos), '--method', 'ascnet', 'cvrl', '--workers', '0',

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from helpers import load_tool, ramp_video, write_video
 
-from ascnet_mm.datasets.tools import annotations, check_video
-from ascnet_mm.datasets.tools.transcode import (EncodeSettings, output_size, prepare_one,
+from ascnet_mm.datasets import annotation_lists as annotations
+from ascnet_mm.video_io import check_video
+from ascnet_mm.video_io.transcode import (EncodeSettings, output_size, prepare_one,
                                                 prepare_videos)
 
 

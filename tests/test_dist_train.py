@@ -10,7 +10,7 @@ import sys
 
 import torch
 
-from ascnet_mm.datasets.synthetic import generate
+from ascnet_mm.synthetic import generate
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from ascnet_mm.datasets.synthetic import generate
+from ascnet_mm.synthetic import generate
 from ascnet_mm.launch import stock_tool_path
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))

@@ -15,7 +15,7 @@ from mmengine.registry import DefaultScope
 
 import ascnet_mm.datasets.video_list_dataset as vld
 from ascnet_mm.datasets import PipelineConfigError, VideoListDataset
-from ascnet_mm.datasets.synthetic import generate
+from ascnet_mm.synthetic import generate
 from ascnet_mm.datasets.transforms import (RelativeSpeedSampler,
                                            SpeedPairSampler,
                                            TemporalIntervalSampler)

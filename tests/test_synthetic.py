@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from helpers import load_tool
 
-from ascnet_mm.datasets import synthetic as syn
+from ascnet_mm import synthetic as syn
 
 SMALL = dict(size=32, lengths=(16, 24), short_lengths=(8, 10),
              short_fraction=0.2)

@@ -4,7 +4,8 @@ import torch
 from mmaction.registry import MODELS, TRANSFORMS
 from mmaction.structures import ActionDataSample
 
-from ascnet_mm.datasets.transforms import VideoAugmenter, ViewAugment
+from ascnet_mm.datasets.transforms import ViewAugment
+from ascnet_mm.models.augmentation import VideoAugmenter
 from ascnet_mm.models.data_preprocessors import SSLDataPreprocessor
 
 OFF = dict(

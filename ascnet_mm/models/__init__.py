@@ -1,2 +1,3 @@
-from . import (algorithms, backbones, data_preprocessors, heads,  # noqa: F401
-               losses, necks, recognizers, utils)
+from . import (augmentation, backbones, data_preprocessors,  # noqa: F401
+               feature_extractors, heads, losses, necks, recognizers, selfsup,
+               utils)

@@ -415,8 +415,8 @@ def measure(dataset, num_samples: int, batch_size: int = 4, workers: int = 1,
 # --------------------------------------------------------------------------- videos
 def list_videos(source: str, data_prefix: str = '') -> List[str]:
     """Absolute paths of a folder's videos (recursive, sorted) or a list's entries."""
-    from ascnet_mm.datasets.tools.transcode import find_videos
-    from ascnet_mm.datasets.tools.video_check import read_list
+    from ascnet_mm.video_io.transcode import find_videos
+    from ascnet_mm.video_io.check import read_list
     if osp.isdir(source):
         paths = [osp.join(source, p) for p in find_videos(source)]
     elif osp.isfile(source):
@@ -566,7 +566,7 @@ def run(args) -> dict:
     from mmengine.registry import init_default_scope
 
     import ascnet_mm  # noqa: F401  registers the transforms and datasets
-    from ascnet_mm.datasets.tools.video_check import quiet_decoders
+    from ascnet_mm.video_io.check import quiet_decoders
     init_default_scope('mmaction')
     quiet_decoders()
     quiet_mmengine()

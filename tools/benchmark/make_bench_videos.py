@@ -20,7 +20,7 @@ from typing import Tuple
 import cv2
 import numpy as np
 
-from ascnet_mm.datasets.synthetic import encode_h264
+from ascnet_mm.video_io import encode_h264
 
 def parse_size(text: str) -> Tuple[int, int]:
     """'340x256' -> (340, 256), both even (H.264 yuv420p)."""

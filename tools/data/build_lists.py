@@ -12,7 +12,7 @@ Examples::
 """
 import argparse
 
-from ascnet_mm.datasets.tools import annotations
+from ascnet_mm.datasets import annotation_lists as annotations
 
 
 def parse_args(argv=None):

@@ -2,13 +2,13 @@
 
     python tools/data/make_synthetic.py --out data/synthetic --videos 300
 
-See ``ascnet_mm.datasets.synthetic`` for what the videos show and the layout.
+See ``ascnet_mm.synthetic`` for what the videos show and the layout.
 """
 import argparse
 import sys
 import time
 
-from ascnet_mm.datasets.synthetic import (BACKGROUND_VALUE, CLASSES, MOTIONS,
+from ascnet_mm.synthetic import (BACKGROUND_VALUE, CLASSES, MOTIONS,
                                           generate)
 
 

@@ -7,8 +7,8 @@ Example::
 """
 import argparse
 
-from ascnet_mm.datasets.tools.transcode import EncodeSettings, prepare_videos
-from ascnet_mm.datasets.tools.video_check import quiet_decoders
+from ascnet_mm.video_io.transcode import EncodeSettings, prepare_videos
+from ascnet_mm.video_io.check import quiet_decoders
 
 EPILOG = """\
 Compared with MMAction2's tools/data/resize_videos.py: that script also resizes the short

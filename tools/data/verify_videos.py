@@ -7,7 +7,7 @@ Example::
 """
 import argparse
 
-from ascnet_mm.datasets.tools.video_check import quiet_decoders, verify_list
+from ascnet_mm.video_io.check import quiet_decoders, verify_list
 
 
 def parse_args(argv=None):

@@ -2,4 +2,9 @@ from .multi_view import MultiViewTransforms
 from .speed_sampling import (BaseViewSampler, RelativeSpeedSampler,
                              SpeedPairSampler, TemporalIntervalSampler,
                              plan_views)
-from .view_augment import VideoAugmenter, ViewAugment
+from .view_augment import ViewAugment
+
+__all__ = [
+    'MultiViewTransforms', 'BaseViewSampler', 'RelativeSpeedSampler',
+    'SpeedPairSampler', 'TemporalIntervalSampler', 'plan_views', 'ViewAugment'
+]

@@ -6,7 +6,7 @@ from mmengine.model import stack_batch
 from mmaction.models.data_preprocessors import ActionDataPreprocessor
 from mmaction.registry import MODELS
 from mmaction.utils import SampleList
-from ...datasets.transforms.view_augment import VideoAugmenter
+from ..augmentation import VideoAugmenter
 
 
 @MODELS.register_module()

@@ -3,7 +3,7 @@ from typing import Dict
 
 from mmaction.registry import MODELS
 
-from ..algorithms.base import BaseVideoSSL
+from ..selfsup.base import BaseVideoSSL
 
 
 @MODELS.register_module()

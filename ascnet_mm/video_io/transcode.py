@@ -5,7 +5,7 @@ import os.path as osp
 from fractions import Fraction
 from typing import List, NamedTuple, Optional, Tuple
 
-from .video_check import (check_video, file_problem, map_progress, open_failure_reason,
+from .check import (check_video, file_problem, map_progress, open_failure_reason,
                           read_list, short_error, write_lines)
 
 VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.webm', '.mov', '.m4v', '.flv', '.mpg', '.mpeg',

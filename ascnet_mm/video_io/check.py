@@ -104,7 +104,7 @@ def check_video(path, chunk: int = 32, num_threads: int = 1) -> VideoCheck:
 
 def map_progress(func: Callable, tasks: list, workers: int = 1) -> list:
     """``[func(t) for t in tasks]`` in order, over ``workers`` processes, with a bar."""
-    from ...utils import parallel_map
+    from ..utils import parallel_map
     return parallel_map(func, tasks, workers, initializer=quiet_decoders,
                         progress=True)
 

@@ -117,7 +117,7 @@ def write_lists(out_dir, classes: Sequence[str], lists: Lists,
     ``check_dirs``: one data folder for every list, or one per list in order. Missing
     lines go to ``<list stem>_missing.txt``. Returns per list ``dict(kept, missing)``.
     """
-    from .video_check import write_lines
+    from ..video_io.check import write_lines
     write_lines(osp.join(out_dir, 'classes.txt'), classes)
     if check_dirs and len(check_dirs) not in (1, len(lists)):
         raise ValueError(f'give 1 or {len(lists)} data folders, got {len(check_dirs)}')

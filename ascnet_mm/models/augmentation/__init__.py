@@ -1,0 +1,3 @@
+from .video_augmenter import VideoAugmenter
+
+__all__ = ['VideoAugmenter']

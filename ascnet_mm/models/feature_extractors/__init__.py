@@ -1,0 +1,3 @@
+from .video_feature_extractor import VideoFeatureExtractor
+
+__all__ = ['VideoFeatureExtractor']
