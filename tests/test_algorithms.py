@@ -89,6 +89,20 @@ def test_ascnet_bank_fills_with_global_batch_and_partners_found():
     assert sorted(model.bank.speed[model.bank.valid].tolist()) == [1] * 4 + [2] * 4
 
 
+def test_ascnet_bank_widths_come_from_the_built_projectors():
+    neck = dict(type='MLPNeck', in_channels=64, hidden_channels=32)
+    model = build(ASCNET, app_projector=neck,
+                  speed_projector=dict(neck, out_channels=24),
+                  app_predictor=dict(neck, in_channels=128),
+                  speed_predictor=dict(neck, in_channels=24,
+                                       out_channels=24))
+    # the projectors' configs leave out_channels to MLPNeck's default (128)
+    assert model.bank.app.shape[1] == 128
+    assert model.bank.speed_emb.shape[1] == 24
+    losses = model(**batch(model), mode='loss')
+    assert losses['scp_partner_rate'] == 1.0
+
+
 def test_ascnet_views_without_partner_count_and_contribute_nothing():
     model = build(ASCNET, bank_size=0)
     losses = model(**batch(model, num=2, vids=[5, 5]), mode='loss')

@@ -1,4 +1,5 @@
 import math
+from collections import namedtuple
 
 import pytest
 import torch
@@ -8,6 +9,9 @@ from mmaction.registry import MODELS
 from ascnet_mm.models.losses import (info_nce, margin_ranking, ncos, nt_xent,
                                      retrieve_same_speed_partner,
                                      variance_covariance)
+from ascnet_mm.models.utils import FIFOBank
+
+Rows = namedtuple('Rows', 'app speed_emb speed vid valid')
 
 
 def _naive_nt_xent(z1, z2, temperature):
@@ -127,13 +131,18 @@ def test_retrieval_empty_candidates():
     assert idx.tolist() == [0, 0, 0] and not has.any()
 
 
-def test_scp_loss_normalised_by_valid_count():
+def _scp_rows(speed_emb):
+    """(query, candidates) rows of :func:`_scp_candidates`."""
     qa, qs, qv, ca, cs, cv, valid = _scp_candidates()
+    query = Rows(qa, None, qs, qv, None)
+    return query, Rows(ca, speed_emb, cs, cv, valid)
+
+
+def test_scp_loss_normalised_by_valid_count():
     pred = torch.randn(3, 5, requires_grad=True)
     cand_speed_emb = torch.randn(5, 5)
     loss_fn = MODELS.build(dict(type='SCPLoss', loss_weight=0.5))
-    loss, num_valid = loss_fn(pred, qa, qs, qv, ca, cand_speed_emb, cs, cv,
-                              valid)
+    loss, num_valid = loss_fn(pred, *_scp_rows(cand_speed_emb))
     assert num_valid.dtype == torch.long and num_valid == 2
     expected = (ncos(pred[0], cand_speed_emb[1]) +
                 ncos(pred[1], cand_speed_emb[4])) / 2
@@ -146,13 +155,43 @@ def test_scp_loss_normalised_by_valid_count():
 def test_scp_loss_zero_with_graph_when_no_partner():
     pred = torch.randn(2, 4, requires_grad=True)
     vid = torch.tensor([0, 1])
-    loss, num_valid = MODELS.build(dict(type='SCPLoss'))(
-        pred, torch.randn(2, 3), torch.tensor([1, 1]), vid,
-        torch.randn(2, 3), torch.randn(2, 4), torch.tensor([2, 2]), vid)
+    query = Rows(torch.randn(2, 3), None, torch.tensor([1, 1]), vid, None)
+    cands = Rows(torch.randn(2, 3), torch.randn(2, 4), torch.tensor([2, 2]),
+                 vid, None)
+    loss, num_valid = MODELS.build(dict(type='SCPLoss'))(pred, query, cands)
     assert num_valid == 0 and loss == 0
     assert loss.requires_grad
     loss.backward()
     assert (pred.grad == 0).all()
+
+
+def test_scp_loss_on_bank_rows_hand_value():
+    """Candidates = batch rows, then bank rows (only the written one valid).
+
+    Speeds (1, 2, 1) of videos (0, 0, 1) at appearance angles 0, 90 and
+    45 degrees; the bank holds one speed-2 row of video 7 and one unwritten
+    row. Query 0 (speed 1): only batch row 2 -> speed_emb e2. Query 1
+    (speed 2): only the bank row -> e3. Query 2 (speed 1, video 1): batch
+    row 0 (video 0) -> e0.
+    """
+    bank = FIFOBank(2, dict(app=((2, ), torch.float32),
+                            speed_emb=((3, ), torch.float32),
+                            speed=((), torch.long), vid=((), torch.long)))
+    bank.enqueue(app=torch.tensor([[1., 0.]]),
+                 speed_emb=torch.tensor([[0., 0., 1.]]),
+                 speed=torch.tensor([2]), vid=torch.tensor([7]))
+    batch = dict(app=torch.tensor([[1., 0.], [0., 1.], [1., 1.]]),
+                 speed_emb=torch.tensor([[1., 0., 0.], [0., 1., 0.],
+                                         [1., 1., 0.]]),
+                 speed=torch.tensor([1, 2, 1]), vid=torch.tensor([0, 0, 1]))
+    pred = torch.tensor([[1., 1., 0.], [0., 0., 1.], [0., 1., 0.]],
+                        requires_grad=True)
+    loss, num_valid = MODELS.build(dict(type='SCPLoss'))(
+        pred, bank.rows(**batch), bank.with_batch(**batch))
+    # ncos: [1, 1, 0] vs [1, 1, 0] -> 0; [0, 0, 1] vs e3 -> 0;
+    # [0, 1, 0] vs [1, 0, 0] -> 2
+    assert num_valid == 3
+    torch.testing.assert_close(loss, torch.tensor(2. / 3))
 
 
 # ------------------------------------------------------------- InfoNCE
@@ -315,13 +354,10 @@ def test_sgd_lowers_each_loss():
     acp = MODELS.build(dict(type='ACPLoss'))
     assert _descends(lambda: acp(pred, target), [pred])
 
-    qa, qs, qv, ca, cs, cv, valid = _scp_candidates()
-    scp_pred, speed_emb = torch.randn(3, 5, requires_grad=True), torch.randn(
-        5, 5)
+    scp_pred = torch.randn(3, 5, requires_grad=True)
+    rows = _scp_rows(torch.randn(5, 5))
     scp = MODELS.build(dict(type='SCPLoss'))
-    assert _descends(
-        lambda: scp(scp_pred, qa, qs, qv, ca, speed_emb, cs, cv, valid)[0],
-        [scp_pred])
+    assert _descends(lambda: scp(scp_pred, *rows)[0], [scp_pred])
 
     q_raw, k = torch.randn(8, 16, requires_grad=True), F.normalize(
         torch.randn(8, 16), dim=1)

@@ -25,6 +25,7 @@ def test_mlp_neck_layers_and_shape(num_layers, last_bn):
         assert linears[-1].in_features == 20
     assert neck(torch.randn(5, 12)).shape == (5, 6)
     assert neck(torch.randn(5, 12, 1, 1, 1)).shape == (5, 6)
+    assert (neck.in_channels, neck.out_channels) == (12, 6)
 
 
 def test_mlp_neck_l2_norm_and_bias():
@@ -203,6 +204,32 @@ def test_fifo_bank_state_dict_round_trip():
         assert torch.equal(getattr(other, key), getattr(bank, key))
     other.enqueue(**_rows(3, 2))
     assert other.vid.tolist() == [4, 1, 2, 3] and other.ptr == 1
+
+
+def test_fifo_bank_with_batch_puts_batch_rows_first():
+    bank = _bank(4)
+    bank.enqueue(**_rows(0, 3))
+    rows = bank.with_batch(**_rows(10, 2))
+    assert rows._fields == ('emb', 'vid', 'valid')
+    assert rows.vid.tolist() == [10, 11, 0, 1, 2, 0]
+    assert rows.emb[:, 1].tolist() == [-10, -11, 0, -1, -2, 0]
+    assert rows.valid.tolist() == [True] * 5 + [False]
+    # the bank itself is unchanged
+    assert bank.vid.tolist() == [0, 1, 2, 0] and bank.ptr == 3
+
+
+def test_fifo_bank_rows_and_empty_bank():
+    bank = _bank(0)
+    rows = bank.rows(**_rows(5, 3))
+    assert rows.vid.tolist() == [5, 6, 7] and rows.valid.all()
+    both = bank.with_batch(**_rows(5, 3))
+    assert type(both) is type(rows)
+    for a, b in zip(both, rows):
+        assert torch.equal(a, b)
+    with pytest.raises(AssertionError, match='exactly the fields'):
+        bank.with_batch(emb=torch.zeros(1, 2))
+    with pytest.raises(AssertionError, match='vid has 2 != 3'):
+        bank.rows(emb=torch.zeros(3, 2), vid=torch.zeros(2).long())
 
 
 def test_fifo_bank_requires_every_field_and_no_grad():

@@ -1,4 +1,4 @@
-from typing import Optional, Tuple
+from typing import NamedTuple, Tuple
 
 import torch.nn as nn
 from mmaction.registry import MODELS
@@ -14,11 +14,15 @@ class SCPLoss(nn.Module):
 
     The partner of each query is the top-1 appearance neighbour among valid
     candidates with the same speed and another video index; the loss is
-    ``ncos(pred, sg(cand_speed_emb[partner]))`` averaged over the queries
-    that have a partner on all ranks: under DDP a rank returns its sum times
-    ``world / (partners on all ranks)``, so DDP's averaging over ranks gives
-    the mean over the global batch even when ranks have different numbers
-    of partners.
+    ``ncos(pred, sg(candidates.speed_emb[partner]))`` averaged over the
+    queries that have a partner on all ranks: under DDP a rank returns its
+    sum times ``world / (partners on all ranks)``, so DDP's averaging over
+    ranks gives the mean over the global batch even when ranks have
+    different numbers of partners.
+
+    Queries and candidates are rows of named tensors, e.g. ``FIFOBank.rows``
+    and ``FIFOBank.with_batch`` of a bank with the fields ``app``,
+    ``speed_emb``, ``speed`` and ``vid``.
 
     Args:
         loss_weight (float): multiplies the loss.
@@ -28,26 +32,17 @@ class SCPLoss(nn.Module):
         super().__init__()
         self.loss_weight = loss_weight
 
-    def forward(self,
-                pred: Tensor,
-                query_app: Tensor,
-                query_speed: Tensor,
-                query_vid: Tensor,
-                cand_app: Tensor,
-                cand_speed_emb: Tensor,
-                cand_speed: Tensor,
-                cand_vid: Tensor,
-                cand_valid: Optional[Tensor] = None) -> Tuple[Tensor, Tensor]:
+    def forward(self, pred: Tensor, query: NamedTuple,
+                candidates: NamedTuple) -> Tuple[Tensor, Tensor]:
         """Compute the loss.
 
         Args:
             pred (Tensor): (M, D) online speed predictions.
-            query_app (Tensor): (M, Da) target appearance of the queries.
-            query_speed, query_vid (Tensor): (M,) speed label, video index.
-            cand_app (Tensor): (K, Da) candidate target appearance.
-            cand_speed_emb (Tensor): (K, D) candidate target speed embeddings.
-            cand_speed, cand_vid (Tensor): (K,) speed label, video index.
-            cand_valid (Tensor, optional): (K,) bool mask of usable rows.
+            query: ``app`` (M, Da) target appearance, ``speed`` and ``vid``
+                (M,) speed label and video index of the queries.
+            candidates: ``app`` (K, Da) target appearance, ``speed_emb``
+                (K, D) target speed embeddings, ``speed`` and ``vid`` (K,),
+                ``valid`` (K,) bool mask of usable rows (or None: all).
 
         Returns:
             tuple: scalar loss (0 and still attached to ``pred`` when no
@@ -55,13 +50,13 @@ class SCPLoss(nn.Module):
             long scalar tensor.
         """
         idx, has_partner = retrieve_same_speed_partner(
-            query_app, query_speed, query_vid, cand_app, cand_speed,
-            cand_vid, cand_valid)
+            query.app, query.speed, query.vid, candidates.app,
+            candidates.speed, candidates.vid, candidates.valid)
         num_valid = has_partner.sum()
-        if cand_speed_emb.shape[0] == 0:
+        if candidates.speed_emb.shape[0] == 0:
             target = pred.detach()
         else:
-            target = cand_speed_emb.detach()[idx]
+            target = candidates.speed_emb.detach()[idx]
         per_query = ncos(pred, target).masked_fill(~has_partner, 0)
         _, world = rank_and_world()
         total = num_valid

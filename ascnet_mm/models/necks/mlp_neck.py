@@ -38,6 +38,8 @@ class MLPNeck(BaseModule):
                  init_cfg: Optional[Union[dict, list]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         assert num_layers >= 1, f'num_layers must be >= 1, got {num_layers}'
+        self.in_channels = in_channels
+        self.out_channels = out_channels
         self.l2_norm = l2_norm
         widths = [in_channels] + [hidden_channels] * (num_layers - 1)
         layers = []

@@ -62,12 +62,11 @@ class ASCNetRecognizer(BaseVideoSSL):
             self.speed_predictor = MODELS.build(speed_predictor)
             self.scp_loss = MODELS.build(scp_loss)
             names.append('speed_projector')
-            app_dim = app_projector['out_channels']
-            speed_dim = speed_projector['out_channels']
             self.bank = FIFOBank(
                 bank_size,
-                dict(app=((app_dim, ), torch.float32),
-                     speed_emb=((speed_dim, ), torch.float32),
+                dict(app=((self.app_projector.out_channels, ), torch.float32),
+                     speed_emb=((self.speed_projector.out_channels, ),
+                                torch.float32),
                      speed=((), torch.long),
                      vid=((), torch.long)))
         self.build_target(names, momentum, end_momentum)
@@ -102,6 +101,8 @@ class ASCNetRecognizer(BaseVideoSSL):
 
     def _scp(self, feats, target_feats, target_app, data_samples, num,
              views) -> Dict[str, torch.Tensor]:
+        """SCP of the (N * V) views against the gathered batch and the bank,
+        then the gathered batch enters the bank."""
         device = feats.device
         speeds = self.sample_meta(data_samples, 'view_speeds', device).view(-1)
         vids = self.sample_meta(data_samples, 'video_idx',
@@ -110,19 +111,12 @@ class ASCNetRecognizer(BaseVideoSSL):
         with torch.no_grad():
             target_speed = self.target_modules()['speed_projector'](
                 target_feats)
-            batch = dict(app=concat_all_gather(target_app),
-                         speed_emb=concat_all_gather(target_speed),
-                         speed=concat_all_gather(speeds),
-                         vid=concat_all_gather(vids))
-            valid = torch.cat([
-                torch.ones_like(batch['vid'], dtype=torch.bool),
-                self.bank.valid
-            ])
-            cands = {k: torch.cat([v, getattr(self.bank, k)])
-                     for k, v in batch.items()}
-        loss, num_valid = self.scp_loss(pred_speed, target_app, speeds, vids,
-                                        cands['app'], cands['speed_emb'],
-                                        cands['speed'], cands['vid'], valid)
+            local = dict(app=target_app, speed_emb=target_speed,
+                         speed=speeds, vid=vids)
+            batch = {k: concat_all_gather(v) for k, v in local.items()}
+            candidates = self.bank.with_batch(**batch)
+        loss, num_valid = self.scp_loss(pred_speed, self.bank.rows(**local),
+                                        candidates)
         self.bank.enqueue(**batch)
         return dict(loss_scp=loss,
                     scp_partner_rate=num_valid.float() / (num * views))

@@ -49,7 +49,8 @@ class RSPNetRecognizer(BaseVideoSSL):
         self.rsp_loss = MODELS.build(rsp_loss)
         self.shuffle_bn = shuffle_bn
         self.queue = FIFOBank(
-            queue_size, dict(key=((app_head['out_channels'], ), torch.float32)))
+            queue_size,
+            dict(key=((self.app_head.out_channels, ), torch.float32)))
         self.build_target(['backbone', 'app_head', 'speed_head'], momentum)
         self._checked = False
 
@@ -78,12 +79,8 @@ class RSPNetRecognizer(BaseVideoSSL):
                           target['speed_head'](feats)], dim=1)
         if self.shuffle_bn:
             keys = batch_unshuffle_ddp(keys, unshuffle)
-        return keys.split([self.app_head_dim, keys.shape[1] -
-                           self.app_head_dim], dim=1)
-
-    @property
-    def app_head_dim(self) -> int:
-        return self.queue.key.shape[1]
+        return keys.split([self.app_head.out_channels,
+                           self.speed_head.out_channels], dim=1)
 
     def loss(self, inputs: torch.Tensor,
              data_samples: SampleList) -> Dict[str, torch.Tensor]:
