@@ -8,5 +8,6 @@ from . import compat
 
 compat.apply()
 
-from . import datasets, engine, evaluation, models, utils  # noqa: E402,F401
+from . import (datasets, engine, evaluation, models, utils,  # noqa: E402,F401
+               visualization)
 from .version import __version__  # noqa: E402,F401

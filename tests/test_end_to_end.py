@@ -1,5 +1,6 @@
 """End to end through the stock tools on a tiny synthetic set: pretrain every
 method, resume, then linear probe / finetune / retrieval from the checkpoint."""
+import glob
 import json
 import os
 import os.path as osp
@@ -65,7 +66,9 @@ def retrieval(data, ckpt, work):
     assert result['num_query'] == count('val.txt')
     assert result['num_gallery'] == count('train.txt')
     assert set(result['topk']) >= {'top1', 'top5'}
-    assert osp.exists(osp.join(work, 'retrieval.png'))
+    # RetrievalVisualizationHook draws through the LocalVisBackend
+    assert glob.glob(osp.join(work, '*', 'vis_data', 'vis_image',
+                              'retrieval_0.png'))
     return result
 
 

@@ -1,4 +1,5 @@
-"""Nearest-neighbour retrieval: top-k function, metric, test loop, tool.
+"""Nearest-neighbour retrieval: top-k function, metric, test loop, picture
+hook, tool.
 
 Toy set: a feature is the unit vector at angle ``v / 255 * 90`` degrees, so
 cosine neighbours are the nearest values ``v`` (videos: grey level ``v``).
@@ -7,25 +8,36 @@ Queries: 100 (0): neighbours 120, 60, ... -> miss at 1, hit at 2;
 145 (1): hit at 1; 10 (2): the only label-2 item is 6th -> hit only when
 k >= 6 (k = 10 is clamped to 6); 30 (0): hit at 1.
 """
+import glob
 import json
 import math
+import os
 import os.path as osp
+import socket
+from types import SimpleNamespace
 
 import cv2
 import numpy as np
 import pytest
 import torch
+import torch.distributed as torch_dist
+import torch.multiprocessing as mp
 from helpers import load_tool, write_video
+from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
+from mmengine.visualization import Visualizer
 from torch import nn
 
-from mmaction.registry import LOOPS, METRICS, MODELS
+from mmaction.registry import HOOKS, LOOPS, METRICS, MODELS
 from mmaction.structures import ActionDataSample
 from ascnet_mm.evaluation.functional import (feature_spectrum,
                                              retrieval_neighbours,
                                              retrieval_topk)
-from ascnet_mm.evaluation.metrics import NNRetrievalMetric
+from ascnet_mm.evaluation.loops.retrieval_loop import _default_out_dir
+from ascnet_mm.evaluation.metrics import (NEIGHBOURS_INFO, NNRetrievalMetric,
+                                          RetrievalSizes)
+from ascnet_mm.visualization import RetrievalVisualizationHook
 
 GALLERY = [(20, 0), (60, 0), (120, 1), (160, 1), (200, 1), (240, 2)]
 QUERIES = [(100, 0), (145, 1), (10, 2), (30, 0)]
@@ -33,6 +45,7 @@ TOPK = (1, 2, 5, 10)
 EXPECTED = {'top1': 50.0, 'top2': 75.0, 'top5': 75.0, 'top10': 100.0}
 # gallery indices nearest first, for query 0 (v = 100)
 NEIGHBOURS_Q0 = [2, 1, 3, 0, 4]
+SIZES = RetrievalSizes(gallery=len(GALLERY), query=len(QUERIES))
 
 
 def angle_feature(v):
@@ -95,13 +108,16 @@ def test_metric_end_to_end(tmp_path):
     metric = NNRetrievalMetric(topk=TOPK, out_dir=str(tmp_path))
     metric.process(None, fake_samples(GALLERY, 'gallery'))
     metric.process(None, fake_samples(QUERIES, 'query'))
-    res = metric.evaluate(len(GALLERY) + len(QUERIES))
+    res = metric.evaluate(SIZES)
     assert res == pytest.approx({
         f'retrieval/{k}': v
         for k, v in EXPECTED.items()
     })
     with open(tmp_path / 'retrieval.json') as f:
         dump = json.load(f)
+    assert list(dump) == [
+        'topk', 'num_query', 'num_gallery', 'gallery_spectrum', 'queries'
+    ]
     assert dump['topk'] == pytest.approx(EXPECTED)
     assert (dump['num_query'], dump['num_gallery']) == (4, 6)
     # the gallery's 2-D unit vectors: eigenvalues of their covariance
@@ -112,15 +128,34 @@ def test_metric_end_to_end(tmp_path):
         dict(effective_rank=math.exp(-(p * np.log(p)).sum()),
              top1_variance=p[0]), rel=1e-4)
     q0 = dump['queries'][0]
-    assert (q0['filename'], q0['label']) == ('query0.mp4', 0)
-    assert q0['neighbours'] == NEIGHBOURS_Q0
-    assert q0['neighbour_filenames'] == [
-        f'gallery{j}.mp4' for j in NEIGHBOURS_Q0
-    ]
-    assert q0['neighbour_labels'] == [1, 0, 1, 0, 1]
-    # unreadable videos give grey tiles, the picture is still written
-    assert cv2.imread(str(tmp_path / 'retrieval.png')) is not None
+    assert q0 == dict(
+        index=0, filename='query0.mp4', label=0, neighbours=NEIGHBOURS_Q0,
+        neighbour_filenames=[f'gallery{j}.mp4' for j in NEIGHBOURS_Q0],
+        neighbour_labels=[1, 0, 1, 0, 1])
+    # the same neighbours are left for the picture hook
+    hub = MessageHub.get_current_instance()
+    assert hub.pop_info(NEIGHBOURS_INFO) == dump['queries']
+    # the metric only computes: no picture
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['retrieval.json']
     assert metric.results == []
+
+
+def test_metric_without_out_dir_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    metric = NNRetrievalMetric(topk=1, num_neighbours=2)
+    metric.process(None, fake_samples(GALLERY, 'gallery'))
+    metric.process(None, fake_samples(QUERIES, 'query'))
+    assert metric.evaluate(SIZES) == {'retrieval/top1': 50.0}
+    assert list(tmp_path.iterdir()) == []
+    info = MessageHub.get_current_instance().pop_info(NEIGHBOURS_INFO)
+    assert info[0]['neighbours'] == NEIGHBOURS_Q0[:2]
+
+
+def test_metric_evaluate_needs_sizes():
+    metric = NNRetrievalMetric()
+    metric.process(None, fake_samples(GALLERY, 'gallery'))
+    with pytest.raises(TypeError, match=r'RetrievalSizes\(gallery=\.\.\., '):
+        metric.evaluate(len(GALLERY))
 
 
 def test_feature_spectrum_hand_computed():
@@ -145,14 +180,15 @@ def test_feature_spectrum_hand_computed():
 
 def test_metric_drops_padding_and_uses_pred_score(tmp_path):
     """Distributed samplers pad each part: [gallery, pad, query, pad]."""
-    metric = NNRetrievalMetric(topk=TOPK, num_vis_queries=0)
-    metric.num_gallery = len(GALLERY)
+    metric = NNRetrievalMetric(topk=TOPK)
     gallery = fake_samples(GALLERY, 'gallery', 'pred_score')
     queries = fake_samples(QUERIES, 'query', 'pred_score')
-    metric.process(None, gallery + gallery[:2])
+    # an unremoved padded copy of gallery item 2 (label 1) would push query
+    # 0's second neighbour (label 0) to third: top2 50 %
+    metric.process(None, gallery + gallery[2:3])
     # an unremoved padded copy of query 0 (a top-1 miss) would give 40 %
     metric.process(None, queries + queries[:1])
-    res = metric.evaluate(len(GALLERY) + len(QUERIES))
+    res = metric.evaluate(SIZES)
     assert res == pytest.approx({
         f'retrieval/{k}': v
         for k, v in EXPECTED.items()
@@ -248,10 +284,11 @@ def test_loop_end_to_end(video_sets, tmp_path, capsys):
         work_dir=str(work_dir),
         experiment_name='retrieval_loop_test',
         test_dataloader=loader_cfg(query_ann, video_dir),
-        test_evaluator=dict(type='NNRetrievalMetric', topk=TOPK, vis_size=32),
+        test_evaluator=dict(type='NNRetrievalMetric', topk=TOPK),
         test_cfg=dict(
             type='NNRetrievalTestLoop',
             gallery_dataloader=loader_cfg(gallery_ann, video_dir)),
+        custom_hooks=[dict(type='RetrievalVisualizationHook', tile_size=32)],
         default_scope='mmaction')
     metrics = runner.test()
     assert metrics == pytest.approx({
@@ -260,6 +297,8 @@ def test_loop_end_to_end(video_sets, tmp_path, capsys):
     })
     assert 'top1 50.00, top2 75.00, top5 75.00, top10 100.00' in \
         capsys.readouterr().out
+    # the loop built the metric with the work dir, it did not assign it
+    assert runner.test_loop.evaluator.metrics[0].out_dir == str(work_dir)
 
     with open(work_dir / 'retrieval.json') as f:
         dump = json.load(f)
@@ -267,14 +306,157 @@ def test_loop_end_to_end(video_sets, tmp_path, capsys):
     assert dump['queries'][0]['neighbour_filenames'] == [
         osp.join(video_dir, f'gallery{j}.mp4') for j in NEIGHBOURS_Q0
     ]
+    # the hook drew through the runner's visualizer (LocalVisBackend)
+    assert not osp.exists(work_dir / 'retrieval.png')
+    pngs = glob.glob(str(work_dir / '*/vis_data/vis_image/retrieval_0.png'))
+    assert pngs == [
+        osp.join(runner.log_dir, 'vis_data', 'vis_image', 'retrieval_0.png')
+    ]
     # 4 query rows of tiles 32 + 2 * 2 px border; gap 9; 4 px under a row
-    img = cv2.imread(str(work_dir / 'retrieval.png'))
+    img = cv2.imread(pngs[0])
     assert img.shape == (4 * 40, 36 + 9 + 5 * 36, 3)
-    # query 0 (grey 100): 1st neighbour has label 1 (red), 2nd label 0 (green)
+    # BGR: query border blue; query 0 (grey 100): 1st neighbour has label 1
+    # (red), 2nd label 0 (green)
+    assert img[1, 1].tolist() == [255, 128, 0]
     assert img[1, 36 + 9 + 1].tolist() == [0, 0, 255]
     assert img[1, 36 + 9 + 36 + 1].tolist() == [0, 200, 0]
     # tiles show the middle frame: grey ~100 in query 0's tile centre
     assert abs(int(img[20, 18, 1]) - 100) < 6
+
+
+def _dist_worker(rank, port, gallery_ann, query_ann, video_dir, work_dir):
+    """One of two gloo ranks running the retrieval loop; writes its
+    metrics to ``work_dir/metrics.<rank>``."""
+    os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE='2',
+                      MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    torch.set_num_threads(1)
+    runner = Runner(
+        model=dict(type='RetrievalTestToyModel'),
+        work_dir=work_dir,
+        experiment_name='retrieval_dist_test',
+        test_dataloader=dict(loader_cfg(query_ann, video_dir), batch_size=1),
+        test_evaluator=dict(type='NNRetrievalMetric', topk=TOPK),
+        test_cfg=dict(
+            type='NNRetrievalTestLoop',
+            gallery_dataloader=dict(
+                loader_cfg(gallery_ann, video_dir), batch_size=1)),
+        custom_hooks=[dict(type='RetrievalVisualizationHook', tile_size=32)],
+        launcher='pytorch',
+        env_cfg=dict(dist_cfg=dict(backend='gloo')),
+        default_scope='mmaction')
+    try:
+        metrics = runner.test()
+        with open(osp.join(work_dir, f'metrics.{rank}'), 'w') as f:
+            json.dump(metrics, f)
+    finally:
+        torch_dist.destroy_process_group()
+
+
+def test_loop_two_processes_drop_sampler_padding(video_sets, tmp_path):
+    """5 gallery and 3 query videos on 2 ranks: the sampler pads each part
+    with a copy of its first item. Gallery order 2, 0, 1, 3, 4: a kept copy
+    of gallery item 2 (label 1) would push query 0's label-0 neighbour to
+    third (top2 33 %); a kept copy of query 0 (a top-1 miss) would give
+    top1 25 %."""
+    _, _, video_dir = video_sets
+    gallery = [2, 0, 1, 3, 4]
+    gallery_ann, query_ann = tmp_path / 'gallery.txt', tmp_path / 'query.txt'
+    gallery_ann.write_text(''.join(f'gallery{j}.mp4 {GALLERY[j][1]}\n'
+                                   for j in gallery))
+    query_ann.write_text(''.join(f'query{i}.mp4 {QUERIES[i][1]}\n'
+                                 for i in range(3)))
+    work_dir = tmp_path / 'work'
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    mp.spawn(_dist_worker, nprocs=2, join=True,
+             args=(port, str(gallery_ann), str(query_ann), video_dir,
+                   str(work_dir)))
+
+    expected = {'top1': 100 / 3, 'top2': 200 / 3, 'top5': 200 / 3,
+                'top10': 200 / 3}
+    q_v, q_l = zip(*QUERIES[:3])
+    g_v, g_l = zip(*[GALLERY[j] for j in gallery])
+    assert retrieval_topk(angle_feature(q_v), torch.tensor(q_l),
+                          angle_feature(g_v), torch.tensor(g_l),
+                          TOPK) == pytest.approx(expected)
+    for rank in range(2):
+        with open(work_dir / f'metrics.{rank}') as f:
+            assert json.load(f) == pytest.approx(
+                {f'retrieval/{k}': v for k, v in expected.items()})
+    with open(work_dir / 'retrieval.json') as f:
+        dump = json.load(f)
+    assert (dump['num_query'], dump['num_gallery']) == (3, 5)
+    assert [q['filename'] for q in dump['queries']] == [
+        osp.join(video_dir, f'query{i}.mp4') for i in range(3)]
+    # one picture, by the main process: 3 query rows of 5 neighbours
+    (png, ) = glob.glob(str(work_dir / '*/vis_data/vis_image/*.png'))
+    assert osp.basename(png) == 'retrieval_0.png'
+    assert cv2.imread(png).shape == (3 * 40, 36 + 9 + 5 * 36, 3)
+
+
+def _fake_runner(tmp_path, name):
+    """What the hook uses of a runner: message hub, visualizer, log dir."""
+    visualizer = Visualizer.get_instance(
+        name, vis_backends=[dict(type='LocalVisBackend')],
+        save_dir=str(tmp_path))
+    return SimpleNamespace(message_hub=MessageHub.get_instance(name),
+                           visualizer=visualizer, log_dir=str(tmp_path))
+
+
+def test_hook_draws_evenly_spaced_queries_through_the_visualizer(tmp_path):
+    runner = _fake_runner(tmp_path, 'retrieval_hook_test')
+    # 5 queries with 1 or 2 neighbours: rows 0, 2 and 4 are drawn
+    queries = [
+        dict(filename=f'missing_q{i}.mp4', label=i % 2,
+             neighbour_filenames=[f'missing_g{i}.mp4'] * (1 + i % 2),
+             neighbour_labels=[0] * (1 + i % 2)) for i in range(5)
+    ]
+    runner.message_hub.update_info(NEIGHBOURS_INFO, queries, resumed=False)
+    hook = HOOKS.build(
+        dict(type='RetrievalVisualizationHook', num_queries=3, tile_size=28))
+    assert isinstance(hook, RetrievalVisualizationHook)
+    hook.after_test_epoch(runner)
+    img = cv2.imread(str(tmp_path / 'vis_data/vis_image/retrieval_0.png'))
+    # rows of 28 + 2 * 2 px tiles, 4 px apart; query, 8 px gap, 1 neighbour
+    # (the widest row would have 2 if row 1 or 3 had been drawn)
+    assert img.shape == (3 * 36, 32 + 8 + 32, 3)
+    # unreadable videos: grey tiles; query label 0 -> neighbour green,
+    # label 1 -> red (no query drawn has label 1: rows 0, 2, 4 are even)
+    assert img[16, 16].tolist() == [128, 128, 128]
+    assert img[1, 1].tolist() == [255, 128, 0]
+    assert img[1, 40 + 1].tolist() == [0, 200, 0]
+    # consumed: a second epoch without a metric draws nothing new
+    assert runner.message_hub.get_info(NEIGHBOURS_INFO) is None
+
+
+def test_hook_skips_without_filenames_or_neighbours(tmp_path):
+    runner = _fake_runner(tmp_path, 'retrieval_hook_skip_test')
+    hook = RetrievalVisualizationHook()
+    hook.after_test_epoch(runner)  # no metric ran: a warning, no picture
+    runner.message_hub.update_info(
+        NEIGHBOURS_INFO,
+        [dict(filename=None, label=0, neighbour_filenames=[None],
+              neighbour_labels=[0])], resumed=False)
+    hook.after_test_epoch(runner)
+    assert not osp.exists(tmp_path / 'vis_data')
+
+
+@pytest.mark.parametrize('evaluator,expected', [
+    (dict(type='NNRetrievalMetric'),
+     dict(type='NNRetrievalMetric', out_dir='W')),
+    (dict(type='NNRetrievalMetric', out_dir='mine'),
+     dict(type='NNRetrievalMetric', out_dir='mine')),
+    ([dict(type='NNRetrievalMetric'), dict(type='AccMetric')],
+     [dict(type='NNRetrievalMetric', out_dir='W'), dict(type='AccMetric')]),
+    (dict(metrics=[dict(type='mmaction.NNRetrievalMetric')]),
+     dict(metrics=[dict(type='mmaction.NNRetrievalMetric', out_dir='W')])),
+])
+def test_loop_fills_the_metric_config_out_dir(evaluator, expected):
+    import mmaction.evaluation  # noqa: F401  registers AccMetric
+    assert _default_out_dir(evaluator, 'W') == expected
+    # the caller's config is left as it was
+    assert 'W' not in json.dumps(evaluator)
 
 
 def test_extract_features_tool(video_sets, tmp_path):

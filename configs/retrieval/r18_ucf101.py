@@ -1,6 +1,8 @@
 # Nearest-neighbour retrieval on UCF-101 split 1: queries = test split,
 # gallery = train split, 10 evenly spaced 16x112x112 clips per video (centre
 # crop), pooled backbone features averaged, cosine similarity; top-1/5/10/20/50.
+# retrieval.json goes to the work dir, the picture of some queries and their
+# neighbours to the visualizer (<work_dir>/<timestamp>/vis_data/vis_image/).
 #   tools/dist_test.sh configs/retrieval/r18_ucf101.py CHECKPOINT 8
 _base_ = [
     'mmaction::recognition/c3d/c3d_sports1m-pretrained_8xb30-16x1x1-45e_ucf101-rgb.py',  # noqa: E501
@@ -28,3 +30,4 @@ test_cfg = dict(
                      ann_file=_base_.ann_file_train, pipeline=test_pipeline)))
 test_evaluator = dict(_delete_=True, type='NNRetrievalMetric',
                       topk=(1, 5, 10, 20, 50))
+custom_hooks = [dict(type='RetrievalVisualizationHook')]

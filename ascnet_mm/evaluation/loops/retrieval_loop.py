@@ -3,15 +3,42 @@
 Registered as ``NNRetrievalTestLoop``: MMAction2 already registers a
 ``RetrievalTestLoop`` (video-text retrieval) in the same registry.
 """
+import copy
 from typing import Dict, List, Sequence, Union
 
 import torch
+from mmengine.evaluator import Evaluator
 from mmengine.runner import TestLoop
 from mmengine.runner.amp import autocast
 from torch.utils.data import DataLoader
 
-from mmaction.registry import LOOPS
-from ..metrics.retrieval_metric import ROLE_KEY, NNRetrievalMetric
+from mmaction.registry import LOOPS, METRICS
+from ..metrics.retrieval_metric import (ROLE_KEY, NNRetrievalMetric,
+                                        RetrievalSizes)
+
+
+def _default_out_dir(evaluator: Union[Evaluator, Dict, List],
+                     out_dir: str) -> Union[Evaluator, Dict, List]:
+    """A copy of an evaluator config whose :class:`NNRetrievalMetric`
+    configs without ``out_dir`` get ``out_dir``; a built one is returned
+    as it is."""
+    if isinstance(evaluator, list):
+        return [_default_out_dir(m, out_dir) for m in evaluator]
+    if not isinstance(evaluator, dict):
+        return evaluator
+    evaluator = copy.copy(evaluator)
+    if 'metrics' in evaluator:
+        evaluator['metrics'] = _default_out_dir(evaluator['metrics'],
+                                                out_dir)
+        return evaluator
+    metric_type = evaluator.get('type')
+    if isinstance(metric_type, str):
+        metric_type = METRICS.get(metric_type)
+    if isinstance(metric_type, type) and \
+            issubclass(metric_type, NNRetrievalMetric) and \
+            evaluator.get('out_dir') is None:
+        evaluator['out_dir'] = out_dir
+    return evaluator
 
 
 @LOOPS.register_module()
@@ -22,8 +49,10 @@ class NNRetrievalTestLoop(TestLoop):
     The runner's ``test_dataloader`` gives the queries, ``gallery_dataloader``
     (same schema, e.g. the train split with the test pipeline) the gallery.
     Each predicted data sample gets the metainfo ``retrieval_role``
-    ('gallery' or 'query') before ``evaluator.process``. An
-    :class:`NNRetrievalMetric` without ``out_dir`` writes into the work dir.
+    ('gallery' or 'query') before ``evaluator.process``; the evaluator then
+    gets the true sizes as :class:`RetrievalSizes`. An
+    :class:`NNRetrievalMetric` config without ``out_dir`` is built with the
+    runner's work dir.
 
     Args:
         runner (Runner): the runner.
@@ -37,9 +66,10 @@ class NNRetrievalTestLoop(TestLoop):
     def __init__(self,
                  runner,
                  dataloader: Union[DataLoader, Dict],
-                 evaluator: Union[Dict, List],
+                 evaluator: Union[Evaluator, Dict, List],
                  gallery_dataloader: Union[DataLoader, Dict],
                  fp16: bool = False) -> None:
+        evaluator = _default_out_dir(evaluator, runner.work_dir)
         super().__init__(runner, dataloader, evaluator, fp16)
         if isinstance(gallery_dataloader, dict):
             diff_rank_seed = runner._randomness_cfg.get(
@@ -56,12 +86,6 @@ class NNRetrievalTestLoop(TestLoop):
         self.runner.call_hook('before_test_epoch')
         self.runner.model.eval()
         query_loader = self.dataloader
-        num_gallery = len(self.gallery_dataloader.dataset)
-        for metric in self.evaluator.metrics:
-            if isinstance(metric, NNRetrievalMetric):
-                metric.num_gallery = num_gallery
-                if metric.out_dir is None:
-                    metric.out_dir = self.runner.work_dir
         try:
             for role, loader in (('gallery', self.gallery_dataloader),
                                  ('query', query_loader)):
@@ -72,8 +96,10 @@ class NNRetrievalTestLoop(TestLoop):
         finally:
             self.dataloader = query_loader
 
-        metrics = self.evaluator.evaluate(num_gallery +
-                                          len(query_loader.dataset))
+        metrics = self.evaluator.evaluate(
+            RetrievalSizes(
+                gallery=len(self.gallery_dataloader.dataset),
+                query=len(query_loader.dataset)))
         self.runner.call_hook('after_test_epoch', metrics=metrics)
         self.runner.call_hook('after_test')
         return metrics

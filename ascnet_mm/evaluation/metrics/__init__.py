@@ -1,3 +1,4 @@
-from .retrieval_metric import NNRetrievalMetric
+from .retrieval_metric import (NEIGHBOURS_INFO, NNRetrievalMetric,
+                               RetrievalSizes)
 
-__all__ = ['NNRetrievalMetric']
+__all__ = ['NNRetrievalMetric', 'RetrievalSizes', 'NEIGHBOURS_INFO']

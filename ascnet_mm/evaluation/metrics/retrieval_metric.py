@@ -7,13 +7,11 @@ import json
 import logging
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, NamedTuple, Optional, Sequence, Union
 
-import cv2
-import numpy as np
 import torch
 from mmengine.evaluator import BaseMetric
-from mmengine.logging import print_log
+from mmengine.logging import MessageHub, print_log
 from mmengine.structures import BaseDataElement
 
 from mmaction.registry import METRICS
@@ -22,6 +20,15 @@ from ..functional import (feature_spectrum, retrieval_neighbours,
 
 ROLE_KEY = 'retrieval_role'
 ROLES = ('gallery', 'query')
+# runtime info of the message hub: each query's neighbours (main process)
+NEIGHBOURS_INFO = 'retrieval_neighbours'
+
+
+class RetrievalSizes(NamedTuple):
+    """True numbers of gallery and query videos: what a distributed
+    sampler padded beyond them is dropped."""
+    gallery: int
+    query: int
 
 
 def sample_record(sample: Union[dict, BaseDataElement]) -> dict:
@@ -50,23 +57,20 @@ class NNRetrievalMetric(BaseMetric):
     :class:`NNRetrievalTestLoop`.
 
     Each data sample carries ``feature`` (C,), ``gt_label`` and the metainfo
-    ``retrieval_role`` ('gallery' or 'query', set by the loop). Writes
-    ``retrieval.json`` (results, counts, the gallery's feature spectrum,
-    each query's nearest gallery items) and ``retrieval.png`` (middle frames
-    of some queries and their neighbours; blue border: query, green: same
-    label, red: different) into ``out_dir``. The spectrum (see
-    :func:`feature_spectrum`) is logged too: a low effective rank flags
-    dimensional collapse.
+    ``retrieval_role`` ('gallery' or 'query', set by the loop). Computes the
+    top-k hits, the gallery's feature spectrum (see
+    :func:`feature_spectrum`; logged too: a low effective rank flags
+    dimensional collapse) and each query's nearest gallery items, which it
+    leaves in the message hub's runtime info ``retrieval_neighbours`` (for
+    ``RetrievalVisualizationHook``) and writes with the rest to
+    ``out_dir/retrieval.json``.
 
     Args:
         topk (int | Sequence[int]): k values. Defaults to (1, 5, 10, 20, 50).
-        out_dir (str, optional): where to write the files; the loop sets the
-            runner's work dir when None. Nothing is written if still None.
-        num_neighbours (int): neighbours kept per query in the JSON and the
-            picture. Defaults to 5.
-        num_vis_queries (int): query rows in the picture (evenly spaced over
-            the query set); 0 disables it. Defaults to 6.
-        vis_size (int): side of a picture tile in pixels. Defaults to 112.
+        out_dir (str, optional): where to write ``retrieval.json``; nothing
+            is written if None. ``NNRetrievalTestLoop`` builds the metric
+            with the runner's work dir when the config leaves it unset.
+        num_neighbours (int): neighbours kept per query. Defaults to 5.
         chunk_size (int): queries per similarity block. Defaults to 1024.
     """
 
@@ -76,8 +80,6 @@ class NNRetrievalMetric(BaseMetric):
                  topk: Union[int, Sequence[int]] = (1, 5, 10, 20, 50),
                  out_dir: Optional[str] = None,
                  num_neighbours: int = 5,
-                 num_vis_queries: int = 6,
-                 vis_size: int = 112,
                  chunk_size: int = 1024,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
@@ -89,12 +91,8 @@ class NNRetrievalMetric(BaseMetric):
         self.topk = (topk, ) if isinstance(topk, int) else tuple(topk)
         self.out_dir = out_dir
         self.num_neighbours = num_neighbours
-        self.num_vis_queries = num_vis_queries
-        self.vis_size = vis_size
         self.chunk_size = chunk_size
-        # set by the loop: true gallery length, to drop distributed padding
-        self.num_gallery: Optional[int] = None
-        self._size: Optional[int] = None
+        self._sizes: Optional[RetrievalSizes] = None
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         """Store feature, label, role and filename of each sample."""
@@ -111,25 +109,36 @@ class NNRetrievalMetric(BaseMetric):
             record['role'] = role
             self.results.append(record)
 
-    def evaluate(self, size: int) -> dict:
-        """``size`` = number of gallery + query videos.
+    def evaluate(self, size: RetrievalSizes) -> dict:
+        """Metrics of the gallery and queries processed on all ranks.
 
         Each rank holds its gallery results then its query results; the
         gathered list is therefore all gallery then all query items, each
-        part with its own sampler padding at its end. We collect everything
-        and drop each part's padding in :meth:`compute_metrics`.
+        part with its own sampler padding at its end. Everything is
+        collected and each part cut to its true size in
+        :meth:`compute_metrics`.
+
+        Args:
+            size (RetrievalSizes): the true gallery and query sizes.
         """
-        self._size = size
-        return super().evaluate(None)
+        if not isinstance(size, RetrievalSizes):
+            raise TypeError(
+                f'{type(self).__name__}.evaluate needs RetrievalSizes('
+                f'gallery=..., query=...), got {size!r}: run it with '
+                "test_cfg=dict(type='NNRetrievalTestLoop', ...)")
+        self._sizes = size
+        try:
+            return super().evaluate(None)
+        finally:
+            self._sizes = None
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Top-k retrieval accuracy (%) of the queries against the gallery."""
+        sizes = self._sizes
         gallery = [r for r in results if r['role'] == 'gallery']
         queries = [r for r in results if r['role'] == 'query']
-        if self.num_gallery is not None:
-            gallery = gallery[:self.num_gallery]
-            if self._size is not None:
-                queries = queries[:self._size - self.num_gallery]
+        if sizes is not None:
+            gallery, queries = gallery[:sizes.gallery], queries[:sizes.query]
         if not gallery or not queries:
             raise ValueError(f'retrieval needs a gallery ({len(gallery)} '
                              f'items) and queries ({len(queries)} items)')
@@ -150,24 +159,8 @@ class NNRetrievalMetric(BaseMetric):
                f'{100 * spectrum["top1_variance"]:.0f}% of the variance '
                'along one direction'),
             logger='current')
-        if self.out_dir is None:
-            print_log(
-                f'{type(self).__name__}: no out_dir, retrieval.json and '
-                'retrieval.png are not written',
-                logger='current',
-                level=logging.WARNING)
-            return metrics
-
         nbrs = retrieval_neighbours(q_feats, g_feats, self.num_neighbours,
                                     self.chunk_size).tolist()
-        os.makedirs(self.out_dir, exist_ok=True)
-        self._dump_json(metrics, queries, gallery, nbrs, spectrum)
-        self._draw(queries, gallery, nbrs)
-        return metrics
-
-    def _dump_json(self, metrics: dict, queries: List[dict],
-                   gallery: List[dict], nbrs: List[List[int]],
-                   spectrum: Optional[dict] = None) -> None:
         per_query = [
             dict(
                 index=i,
@@ -178,88 +171,27 @@ class NNRetrievalMetric(BaseMetric):
                 neighbour_labels=[gallery[j]['label'] for j in nn])
             for i, (q, nn) in enumerate(zip(queries, nbrs))
         ]
-        out = dict(
-            topk=metrics,
-            num_query=len(queries),
-            num_gallery=len(gallery),
-            gallery_spectrum=spectrum,
-            queries=per_query)
+        MessageHub.get_current_instance().update_info(
+            NEIGHBOURS_INFO, per_query, resumed=False)
+        self._dump_json(
+            dict(
+                topk=metrics,
+                num_query=len(queries),
+                num_gallery=len(gallery),
+                gallery_spectrum=spectrum,
+                queries=per_query))
+        return metrics
+
+    def _dump_json(self, content: dict) -> None:
+        if self.out_dir is None:
+            print_log(
+                f'{type(self).__name__}: no out_dir, retrieval.json is not '
+                'written',
+                logger='current',
+                level=logging.WARNING)
+            return
+        os.makedirs(self.out_dir, exist_ok=True)
         path = osp.join(self.out_dir, 'retrieval.json')
         with open(path, 'w') as f:
-            json.dump(out, f, indent=1)
+            json.dump(content, f, indent=1)
         print_log(f'retrieval results written to {path}', logger='current')
-
-    def _draw(self, queries: List[dict], gallery: List[dict],
-              nbrs: List[List[int]]) -> None:
-        """Rows of (query, its neighbours) middle frames -> retrieval.png."""
-        num = min(self.num_vis_queries, len(queries))
-        if num <= 0:
-            return
-        rows = np.unique(
-            np.linspace(0,
-                        len(queries) - 1, num).round().astype(int)).tolist()
-        items = [queries[i]
-                 for i in rows] + [gallery[j] for i in rows for j in nbrs[i]]
-        if any(r['filename'] is None for r in items):
-            print_log(
-                'retrieval.png skipped: data samples have no `filename`; add '
-                "'filename' to PackActionInputs(meta_keys=...)",
-                logger='current')
-            return
-        frames: Dict[str, np.ndarray] = {}
-        lines = []
-        for i in rows:
-            query = queries[i]
-            tiles = [self._tile(query, frames, (255, 128, 0))]
-            for j in nbrs[i]:
-                hit = gallery[j]['label'] == query['label']
-                tiles.append(
-                    self._tile(gallery[j], frames, (0, 200, 0) if hit else
-                               (0, 0, 255)))
-            side = tiles[0].shape[0]
-            gap = np.full((side, side // 4, 3), 255, np.uint8)
-            lines.append(np.concatenate([tiles[0], gap] + tiles[1:], axis=1))
-        width = max(line.shape[1] for line in lines)
-        lines = [
-            cv2.copyMakeBorder(
-                line,
-                0,
-                4,
-                0,
-                width - line.shape[1],
-                cv2.BORDER_CONSTANT,
-                value=(255, 255, 255)) for line in lines
-        ]
-        path = osp.join(self.out_dir, 'retrieval.png')
-        cv2.imwrite(path, np.concatenate(lines, axis=0))
-        print_log(f'retrieval picture written to {path}', logger='current')
-
-    def _tile(self, record: dict, cache: Dict[str, np.ndarray],
-              colour) -> np.ndarray:
-        """Middle frame of ``record``'s video (BGR), labelled and bordered."""
-        name = record['filename']
-        if name not in cache:
-            cache[name] = _middle_frame(name, self.vis_size)
-        img = cache[name].copy()
-        text = str(record['label'])
-        for thick, col in ((3, (0, 0, 0)), (1, (255, 255, 255))):
-            cv2.putText(img, text, (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, col,
-                        thick, cv2.LINE_AA)
-        b = max(2, self.vis_size // 28)
-        return cv2.copyMakeBorder(
-            img, b, b, b, b, cv2.BORDER_CONSTANT, value=colour)
-
-
-def _middle_frame(filename: str, size: int) -> np.ndarray:
-    """``(size, size, 3)`` BGR middle frame of a video (grey if unreadable)."""
-    try:
-        import decord
-        reader = decord.VideoReader(filename, num_threads=1)
-        img = reader[len(reader) // 2].asnumpy()
-        return cv2.resize(cv2.cvtColor(img, cv2.COLOR_RGB2BGR), (size, size))
-    except Exception as e:  # noqa: BLE001 - a picture must not fail the test
-        print_log(
-            f'cannot decode {filename} for retrieval.png: {e}',
-            logger='current',
-            level=logging.WARNING)
-        return np.full((size, size, 3), 128, np.uint8)
