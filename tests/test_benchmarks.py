@@ -218,3 +218,22 @@ def test_import_ascnet_mm_leaves_the_benchmarks_out():
     out = subprocess.run([sys.executable, '-c', code], capture_output=True,
                          text=True, check=True).stdout
     assert out.strip() == 'False'
+
+
+def test_train_report_gpu_columns_and_target():
+    """The GPU-only columns and target lines (no GPU in the test runs)."""
+    r = dict(method='ascnet', backbone='s3dg', precision='bf16',
+             memory_format='contiguous', shape='2 x 2 x 4 x 32x32', clips=4,
+             ssl_s=0.2, bare_s=0.16, ssl_peak=8 * 2**20, bare_peak=4 * 2**20)
+    rows = bench.train_rows([r, dict(r, precision='none', ssl_s=0.1)],
+                            gpu=True)
+    assert len(rows[0]) == len(bench.TRAIN_HEADERS +
+                               bench.TRAIN_GPU_HEADERS)
+    assert rows[0][5:] == ['200.0', '20.0', '160.0', '25.0', '1.25x', '2.0',
+                           '1.0']
+    assert len(bench.train_rows([r], gpu=False)[0]) == \
+        len(bench.TRAIN_HEADERS)
+    assert bench.train_target_lines([r, dict(r, precision='none')]) == [
+        'ascnet s3dg contiguous: bf16 SSL step 1.25x bare '
+        '(target <= 1.15x: MISSED)'
+    ]

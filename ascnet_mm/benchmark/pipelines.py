@@ -17,6 +17,7 @@ import copy
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+from mmaction.registry import TRANSFORMS
 from mmengine.config import Config
 
 from ascnet_mm.datasets.transforms import BaseViewSampler
@@ -34,7 +35,6 @@ def method_config(method: str, config: Optional[str] = None) -> Config:
 
 def is_view_sampler(transform) -> bool:
     """Whether a pipeline entry (config or transform) is a view sampler."""
-    from mmaction.registry import TRANSFORMS
     if not isinstance(transform, dict):
         return isinstance(transform, BaseViewSampler)
     cls = transform['type']
@@ -44,7 +44,6 @@ def is_view_sampler(transform) -> bool:
 
 def view_sampler(pipeline: Sequence) -> BaseViewSampler:
     """The (first) view sampler of ``pipeline``, built from its config."""
-    from mmaction.registry import TRANSFORMS
     for t in pipeline:
         if is_view_sampler(t):
             return TRANSFORMS.build(t) if isinstance(t, dict) else t
