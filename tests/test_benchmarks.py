@@ -1,9 +1,17 @@
-"""Benchmark tools: each runs on tiny inputs and prints its table; decode counts are exact."""
+"""Benchmarks: the tools run on tiny inputs and print their tables; decode
+counts are exact; the library in ``ascnet_mm.benchmark`` asks the configs'
+samplers for their layout."""
+import os.path as osp
 import re
 
 import numpy as np
 import pytest
 from helpers import load_tool, ramp_video, write_video
+from mmengine.config import Config
+
+from ascnet_mm import benchmark as bench
+from ascnet_mm.utils import (METHODS, PRETRAIN_CONFIGS, markdown_table,
+                             pretrain_config)
 
 
 @pytest.fixture(scope='module')
@@ -32,13 +40,13 @@ TINY = ['--num-samples', '2', '--batch-size', '2', '--warmup', '0', '--clip-len'
         '--crop-size', '32', '--short-side', '64']
 
 
-def test_decoder_frames_model(data_tool):
+def test_decoder_frames_model():
     keys = np.array([0, 8, 16])
-    assert data_tool.decoder_frames([0, 1, 2], keys, 0) == (3, 3)  # read on
-    assert data_tool.decoder_frames([5], keys, 2) == (4, 6)  # decode forward in the GOP
-    assert data_tool.decoder_frames([10], keys, 3) == (3, 11)  # seek to keyframe 8
-    assert data_tool.decoder_frames([5], keys, 11) == (6, 6)  # backwards: seek to 0
-    assert data_tool.decoder_frames([4, 4, 5], keys, 4) == (2, 6)  # repeats are copied
+    assert bench.decoder_frames([0, 1, 2], keys, 0) == (3, 3)  # read on
+    assert bench.decoder_frames([5], keys, 2) == (4, 6)  # forward in the GOP
+    assert bench.decoder_frames([10], keys, 3) == (3, 11)  # seek to key 8
+    assert bench.decoder_frames([5], keys, 11) == (6, 6)  # back: seek to 0
+    assert bench.decoder_frames([4, 4, 5], keys, 4) == (2, 6)  # copied
 
 
 def test_data_throughput_table(data_tool, videos, tmp_path, capsys):
@@ -49,9 +57,9 @@ def test_data_throughput_table(data_tool, videos, tmp_path, capsys):
                           '--paths', 'ours', 'ours_device', 'naive', 'repeat_aug',
                           '--prepared', str(prepared), *TINY])
     text = capsys.readouterr().out
-    assert table_headers(text, 'method')[:len(data_tool.THROUGHPUT_HEADERS)] == \
-        list(data_tool.THROUGHPUT_HEADERS)
-    assert list(data_tool.PREPARED_HEADERS) == [
+    assert table_headers(text, 'method')[:len(bench.THROUGHPUT_HEADERS)] == \
+        list(bench.THROUGHPUT_HEADERS)
+    assert list(bench.PREPARED_HEADERS) == [
         c for c in table_headers(text.split('prepared copy')[1], 'method')]
     assert re.search(r'\| ascnet \| repeat_aug \| 2 x 4 \| n/a', text)
     assert re.search(r'\| cvrl \| repeat_aug \| 2 x 4 \| \d', text)
@@ -68,9 +76,9 @@ def test_data_throughput_table(data_tool, videos, tmp_path, capsys):
                          r'[\d.]+x naive clips/s', text)
 
 
-def test_ours_device_path_only_leaves_out_the_colour_augmentation(data_tool):
-    cfg = data_tool.method_config('cvrl')
-    pipes = data_tool.path_pipelines(cfg, ['ours', 'ours_device'], clip_len=8)
+def test_ours_device_path_only_leaves_out_the_colour_augmentation():
+    cfg = bench.method_config('cvrl')
+    pipes = bench.path_pipelines(cfg, ['ours', 'ours_device'], clip_len=8)
     assert [t for t in pipes['ours'] if t['type'] != 'ViewAugment'] == pipes['ours_device']
     assert len(pipes['ours']) == len(pipes['ours_device']) + 1
 
@@ -89,20 +97,22 @@ def test_counts_come_back_from_workers(data_tool, videos, path, capsys):
     assert '| rspnet |' in capsys.readouterr().out
 
 
-def test_naive_path_gives_the_same_views(data_tool, videos, tmp_path):
+def test_naive_path_gives_the_same_views(videos, tmp_path):
     """Same seed, same views and augmentation: only the decoding differs."""
     import torch
     from mmengine.registry import init_default_scope
     init_default_scope('mmaction')
-    data_tool.install_decode_counter()
-    ann = data_tool.write_ann_file(data_tool.list_videos(str(videos)), str(tmp_path / 'l.txt'))
-    cfg = data_tool.method_config('ascnet')
-    pipes = data_tool.path_pipelines(cfg, ['ours', 'naive'], clip_len=8, crop_size=32)
+    bench.install_decode_counter()
+    ann = bench.write_ann_file(bench.list_videos(str(videos)),
+                               str(tmp_path / 'l.txt'))
+    cfg = bench.method_config('ascnet')
+    pipes = bench.path_pipelines(cfg, ['ours', 'naive'], clip_len=8,
+                                 crop_size=32)
     outputs, counts = {}, {}
     for path in ('ours', 'naive'):
-        dataset = data_tool.CountingDataset(
-            data_tool.build_dataset(cfg, path, pipes[path], ann))
-        data_tool.seed_process(3)  # numpy, random (RandomResizedCrop) and torch
+        dataset = bench.CountingDataset(
+            bench.build_dataset(cfg, path, pipes[path], ann))
+        bench.seed_process(3)  # numpy, random (RandomResizedCrop) and torch
         outputs[path], counts[path] = zip(*[dataset[i] for i in range(6)])
     overlapped = 0
     for ours, naive, c_ours, c_naive in zip(*outputs.values(), *counts.values()):
@@ -120,7 +130,7 @@ def test_make_bench_videos(tmp_path, capsys):
                        '--seconds', '2', '--fps', '10', '--gop', '5'])
     assert len(paths) == 2
     for p in paths:
-        assert tool.keyframe_interval(p) == (20, 5.0)
+        assert bench.keyframe_interval(p) == (20, 5.0)
         vr = decord.VideoReader(p)
         assert len(vr) == 20 and vr[0].shape == (32, 64, 3)
     assert 'mean keyframe interval 5.0' in capsys.readouterr().out
@@ -133,9 +143,97 @@ def test_train_throughput_table(capsys):
                          '--threads', '1', '--memory-format', 'contiguous',
                          'channels_last'])
     text = capsys.readouterr().out
-    assert table_headers(text, 'method') == list(tool.HEADERS)
+    assert table_headers(text, 'method') == list(bench.TRAIN_HEADERS)
     assert len(results) == 3 * 2 * 2  # methods x (none, bf16) x memory formats
     for r in results:
         assert r['ssl_s'] > 0 and r['bare_s'] > 0
         assert f'| {r["method"]} | s3dg | {r["precision"]} | {r["memory_format"]} |' in text
     assert {r['clips'] for r in results} == {2 * 2, 2 * 3}  # RSPNet has 3 views
+
+
+def test_pretrain_configs_are_named_in_one_table():
+    assert {m for m, _, _ in PRETRAIN_CONFIGS} == set(METHODS)
+    for key in PRETRAIN_CONFIGS:
+        assert osp.isfile(pretrain_config(*key)), key
+    assert pretrain_config('cvrl') == pretrain_config('cvrl', 'r3d18', 'k400')
+    assert bench.method_config('cvrl').filename == pretrain_config('cvrl')
+    with pytest.raises(ValueError, match=r"\('cvrl', 'r2plus1d18', 'k400'\)"):
+        pretrain_config('cvrl', 'r2plus1d18')
+
+
+def test_markdown_table():
+    assert markdown_table(('a', 'b'), [[1, 'x'], [2.5, '']]).splitlines() == [
+        '| a | b |', '| --- | --- |', '| 1 | x |', '| 2.5 |  |'
+    ]
+    assert markdown_table(('a', 'b'), [], align='lr').splitlines()[1] == \
+        '| --- | ---: |'
+    with pytest.raises(ValueError, match='per column'):
+        markdown_table(('a', 'b'), [], align='l')
+
+
+@pytest.mark.parametrize('method', METHODS)
+def test_batches_have_the_views_and_speeds_of_the_config_sampler(method):
+    cfg = Config.fromfile(pretrain_config(method))
+    sampler = bench.pretrain_sampler(cfg)
+    state = np.random.get_state()[1].copy()
+    batch = bench.make_batch(cfg, 8, clip_len=2, crop_size=4, device='cpu')
+    np.testing.assert_array_equal(np.random.get_state()[1], state)
+    assert [tuple(x.shape) for x in batch['inputs']] == \
+        [(sampler.num_views, 3, 2, 4, 4)] * 8
+    speeds = np.stack([s.view_speeds for s in batch['data_samples']])
+    assert speeds.shape == (8, sampler.num_views)
+    for view, allowed in zip(speeds.T, sampler.view_speeds):
+        assert set(view) <= set(allowed)
+    if method == 'ascnet':  # two distinct speeds of (1, 2)
+        assert (np.sort(speeds, axis=1) == [1, 2]).all()
+    elif method == 'rspnet':  # [a, a, b]
+        assert (speeds[:, 0] == speeds[:, 1]).all()
+        assert (speeds[:, 1] != speeds[:, 2]).all()
+    np.testing.assert_array_equal(
+        speeds, bench.sample_speeds(sampler, 8, seed=0))
+
+
+def test_repeat_aug_applies_where_every_view_has_one_stride():
+    base = bench.method_pipeline(bench.method_config('cvrl'))
+    base[1] = dict(type='TemporalIntervalSampler', clip_len=8,
+                   frame_interval=4, num_views=3)
+    pipeline, repeats, why = bench.repeat_aug_pipeline(base)
+    assert (repeats, why) == (3, '')
+    assert pipeline[1] == dict(type='SampleFrames', clip_len=8,
+                               frame_interval=4, num_clips=1,
+                               out_of_bound_opt='loop')
+    base[1] = dict(type='SpeedPairSampler', speeds=(1, 2), num_views=2)
+    pipeline, repeats, why = bench.repeat_aug_pipeline(base)
+    assert pipeline is None and repeats == 2 and 'differ in speed' in why
+    with pytest.raises(ValueError, match='view sampler'):
+        bench.repeat_aug_pipeline([base[0], base[2]])
+
+
+def test_import_ascnet_mm_leaves_the_benchmarks_out():
+    import subprocess
+    import sys
+    code = ('import sys, ascnet_mm; '
+            "print(any(m.startswith('ascnet_mm.benchmark') "
+            'for m in sys.modules))')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() == 'False'
+
+
+def test_train_report_gpu_columns_and_target():
+    """The GPU-only columns and target lines (no GPU in the test runs)."""
+    r = dict(method='ascnet', backbone='s3dg', precision='bf16',
+             memory_format='contiguous', shape='2 x 2 x 4 x 32x32', clips=4,
+             ssl_s=0.2, bare_s=0.16, ssl_peak=8 * 2**20, bare_peak=4 * 2**20)
+    rows = bench.train_rows([r, dict(r, precision='none', ssl_s=0.1)],
+                            gpu=True)
+    assert len(rows[0]) == len(bench.TRAIN_HEADERS +
+                               bench.TRAIN_GPU_HEADERS)
+    assert rows[0][5:] == ['200.0', '20.0', '160.0', '25.0', '1.25x', '2.0',
+                           '1.0']
+    assert len(bench.train_rows([r], gpu=False)[0]) == \
+        len(bench.TRAIN_HEADERS)
+    assert bench.train_target_lines([r, dict(r, precision='none')]) == [
+        'ascnet s3dg contiguous: bf16 SSL step 1.25x bare '
+        '(target <= 1.15x: MISSED)'
+    ]

@@ -274,3 +274,34 @@ def test_decode_once_and_views_get_their_frames(ramp_file, sampler):
             [[np.rint(results['imgs'][i].mean() / 8) for i in row]
              for row in results['view_frame_map']])
         np.testing.assert_array_equal(decoded, frames)
+
+
+@pytest.mark.parametrize('cfg, view_speeds', [
+    (dict(type='SpeedPairSampler', speeds=(1, 2, 4), num_views=3),
+     ((1, 2, 4), ) * 3),
+    (dict(type='SpeedPairSampler', speeds=(1, 2), num_views=3,
+          distinct_speeds=False), ((1, 2), ) * 3),
+    (dict(type='SpeedPairSampler', speeds=(2, 1), test_mode=True),
+     ((2, ), (1, ))),
+    (dict(type='RelativeSpeedSampler', fast_speed=3), ((1, 3), ) * 3),
+    (dict(type='RelativeSpeedSampler', fast_speed=3, test_mode=True),
+     ((1, ), (1, ), (3, ))),
+    (dict(type='TemporalIntervalSampler', frame_interval=4, num_views=3),
+     ((4, ), ) * 3),
+])
+def test_samplers_report_their_layout(cfg, view_speeds):
+    """``num_views`` and ``view_speeds`` say what sampling gives."""
+    np.random.seed(0)
+    sampler = TRANSFORMS.build(cfg)
+    assert sampler.num_views == len(view_speeds)
+    assert sampler.view_speeds == view_speeds
+    assert all(type(s) is int for v in sampler.view_speeds for s in v)
+    seen = [set() for _ in view_speeds]
+    for _ in range(100):
+        results = sampler(dict(total_frames=64))
+        assert results['num_clips'] == sampler.num_views
+        _, speeds = sampler.sample_views(64)
+        for view, (a, b) in enumerate(zip(results['view_speeds'], speeds)):
+            seen[view].update((int(a), int(b)))
+    assert [tuple(sorted(s)) for s in seen] == \
+        [tuple(sorted(v)) for v in view_speeds]

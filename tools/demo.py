@@ -26,11 +26,16 @@ import subprocess
 import sys
 import time
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-METHODS = ('ascnet', 'rspnet', 'cvrl')
-PRETRAIN_CONFIGS = dict(ascnet='configs/ascnet/r18_synthetic_vcreg.py',
-                        rspnet='configs/rspnet/r18_synthetic.py',
-                        cvrl='configs/cvrl/r18_synthetic.py')
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from ascnet_mm.utils import METHODS  # noqa: E402
+from ascnet_mm.utils import REPO_ROOT as ROOT  # noqa: E402
+from ascnet_mm.utils import markdown_table, pretrain_config  # noqa: E402
+
+PRETRAIN_CONFIGS = dict(
+    ascnet='configs/ascnet/r18_synthetic_vcreg.py',
+    **{m: osp.relpath(pretrain_config(m, 'r3d18', 'synthetic'), ROOT)
+       for m in ('rspnet', 'cvrl')})
 # Table rows say what was pretrained: ASCNet's config adds our term.
 ROW_NAMES = dict(ascnet='ascnet + var-cov (ours)', rspnet='rspnet',
                  cvrl='cvrl')
@@ -100,7 +105,6 @@ def random_init_checkpoint(config, path, seed=0):
     """Save the untrained network of ``config`` (the random-init baseline)."""
     if osp.exists(path):
         return path
-    sys.path.insert(0, ROOT)
     import ascnet_mm  # noqa: F401
     from mmengine import Config
     from mmengine.logging import MMLogger
@@ -152,16 +156,12 @@ def evaluate(name, ckpt, out, data):
 
 
 def format_table(rows):
-    lines = [
-        '| init | linear top-1 | finetune top-1 | retrieval top-1 | '
-        'retrieval top-5 | feature rank |',
-        '| --- | ---: | ---: | ---: | ---: | ---: |'
-    ]
-    for name, r in rows.items():
-        lines.append(f"| {name} | {r['linear_probe']:.1f} | "
-                     f"{r['finetune']:.1f} | {r['top1']:.1f} | "
-                     f"{r['top5']:.1f} | {r['rank']:.1f} |")
-    return '\n'.join(lines)
+    headers = ('init', 'linear top-1', 'finetune top-1', 'retrieval top-1',
+               'retrieval top-5', 'feature rank')
+    keys = ('linear_probe', 'finetune', 'top1', 'top5', 'rank')
+    return markdown_table(
+        headers, [[name] + [f'{r[k]:.1f}' for k in keys]
+                  for name, r in rows.items()], align='l' + 'r' * len(keys))
 
 
 def main():
@@ -199,7 +199,7 @@ def main():
     rows = {}
     print('[2] random init: linear probe, finetune, retrieval', flush=True)
     ckpt = random_init_checkpoint(
-        osp.join(ROOT, 'configs/ascnet/r18_synthetic.py'),
+        pretrain_config('ascnet', 'r3d18', 'synthetic'),
         osp.join(ROOT, args.out, 'random_init.pth'), args.seed)
     rows['random init'] = evaluate('random_init', ckpt, args.out, args.data)
     for method in methods:

@@ -1,3 +1,9 @@
+from .configs import (CONFIG_ROOT, METHODS, PRETRAIN_CONFIGS, REPO_ROOT,
+                      pretrain_config)
+from .markdown import markdown_table
 from .parallel import parallel_map
 
-__all__ = ['parallel_map']
+__all__ = [
+    'CONFIG_ROOT', 'METHODS', 'PRETRAIN_CONFIGS', 'REPO_ROOT',
+    'markdown_table', 'parallel_map', 'pretrain_config'
+]

@@ -81,6 +81,10 @@ class BaseViewSampler(BaseTransform):
     ``view_speeds`` (V,), ``video_idx``, ``clip_len`` = T, ``num_clips`` = V,
     ``frame_interval`` = None.
 
+    Layout, without sampling: ``num_views`` is V and :attr:`view_speeds`
+    the speeds each view can be drawn at; :meth:`sample_views` draws the
+    speeds of one sample.
+
     Args:
         clip_len (int): T, frames per view.
         out_of_bound_opt (str, optional): ``'loop'`` or ``'clamp'`` for
@@ -88,6 +92,7 @@ class BaseViewSampler(BaseTransform):
             clip raises :class:`PipelineConfigError` naming it.
         test_mode (bool): Deterministic sampling (centred clips).
     """
+    num_views: int  # V, views per sample
 
     def __init__(self,
                  clip_len: int = 16,
@@ -102,6 +107,11 @@ class BaseViewSampler(BaseTransform):
         self.clip_len = clip_len
         self.out_of_bound_opt = out_of_bound_opt
         self.test_mode = test_mode
+
+    @property
+    def view_speeds(self) -> Tuple[Tuple[int, ...], ...]:
+        """(V,) tuples: the speeds view ``v`` can be drawn at."""
+        raise NotImplementedError
 
     def sample_views(self, total_frames: int) -> Tuple[np.ndarray, np.ndarray]:
         """Return (V,) starts and (V,) speeds for a video of L frames."""
@@ -201,6 +211,13 @@ class SpeedPairSampler(BaseViewSampler):
         self.num_views = num_views
         self.distinct_speeds = distinct_speeds
 
+    @property
+    def view_speeds(self):
+        if self.test_mode:
+            speeds = np.resize(self.speeds, self.num_views)
+            return tuple((int(s), ) for s in speeds)
+        return (self.speeds, ) * self.num_views
+
     def sample_views(self, total_frames):
         if self.test_mode:
             speeds = np.resize(np.asarray(self.speeds), self.num_views)
@@ -231,6 +248,7 @@ class RelativeSpeedSampler(BaseViewSampler):
             ``None`` (a video shorter than a clip is an error).
         test_mode (bool): Centred starts and ``(a, b) = (1, fast_speed)``.
     """
+    num_views = 3
 
     def __init__(self,
                  clip_len: int = 16,
@@ -242,6 +260,12 @@ class RelativeSpeedSampler(BaseViewSampler):
             raise ValueError(f'fast_speed must be >= 2 so the two speeds '
                              f'differ, got {fast_speed}')
         self.fast_speed = int(fast_speed)
+
+    @property
+    def view_speeds(self):
+        if self.test_mode:
+            return (1, ), (1, ), (self.fast_speed, )
+        return ((1, self.fast_speed), ) * 3
 
     def sample_views(self, total_frames):
         if self.test_mode or np.random.rand() < 0.5:
@@ -296,6 +320,10 @@ class TemporalIntervalSampler(BaseViewSampler):
         self.frame_interval = int(frame_interval)
         self.power = float(power)
         self.num_views = num_views
+
+    @property
+    def view_speeds(self):
+        return ((self.frame_interval, ), ) * self.num_views
 
     def gap_probs(self, max_gap: int) -> np.ndarray:
         """(M + 1,) probabilities of the gaps 0..M (M >= 0)."""

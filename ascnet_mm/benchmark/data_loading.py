@@ -1,0 +1,220 @@
+"""Data-loading throughput: clips/s and decode counts of a dataset.
+
+:func:`measure_loading` runs a dataset in a ``DataLoader`` and returns
+wall-clock clips/s (per core: divided by max(1, workers)), clips per CPU
+second of the loading processes and, per sample, the frames requested from
+decord, the unique ones among them and the decoder's modelled work
+(:mod:`.decode_counter`). :func:`compare_paths` measures the paths of
+:mod:`.pipelines` for several methods over the same videos.
+"""
+import os.path as osp
+import random
+import sys
+import tempfile
+import time
+from functools import partial
+from typing import Dict, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset, Sampler
+
+from .decode_counter import (decode_counts, install_decode_counter,
+                             reset_decode_counts)
+from .pipelines import (build_dataset, method_config, method_pipeline,
+                        path_pipelines, view_sampler)
+from .videos import write_ann_file
+
+STAT_KEYS = ('frames', 'unique', 'calls', 'decoder', 'decode_s', 'cpu_s',
+             'clips', 'samples')
+
+
+class CountingDataset(Dataset):
+    """Sample ``i`` of ``dataset`` (modulo its length) plus its decode
+    counts and the CPU seconds of the loading process (all its threads)
+    spent on it."""
+
+    def __init__(self, dataset) -> None:
+        self.dataset = dataset
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, idx):
+        reset_decode_counts()
+        start = time.process_time()
+        out = self.dataset[idx % len(self.dataset)]
+        cpu_s = time.process_time() - start
+        stats = decode_counts()
+        stats['cpu_s'] = cpu_s
+        # RepeatAugDataset: one packed sample per repeat.
+        views = out if isinstance(out, list) else [out]
+        stats['clips'] = sum(int(v['inputs'].shape[0]) for v in views)
+        stats['samples'] = 1
+        return out, stats
+
+
+def collate(items):
+    """Stock ``pseudo_collate`` of the samples (as training would), summed
+    counts."""
+    from mmengine.dataset import pseudo_collate
+    outs, stats = zip(*items)
+    flat = [o for out in outs for o in (out if isinstance(out, list) else
+                                        [out])]
+    return pseudo_collate(flat), {k: sum(s[k] for s in stats)
+                                  for k in stats[0]}
+
+
+class IndexSampler(Sampler):
+    """Yields ``self.indices``; changed between epochs of persistent
+    workers."""
+
+    def __init__(self, indices=()) -> None:
+        self.indices = list(indices)
+
+    def __iter__(self):
+        return iter(self.indices)
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+def quiet_mmengine() -> None:
+    """Hide the per-worker FileClient deprecation warnings of stock
+    ``DecordInit``."""
+    import logging
+    from mmengine.logging import MMLogger
+    MMLogger.get_current_instance().setLevel(logging.ERROR)
+
+
+def seed_process(seed: int, worker_id: int = 0) -> None:
+    """Seed numpy / random / torch, one thread per process, count
+    decodes."""
+    np.random.seed(seed + worker_id)
+    random.seed(seed + worker_id)
+    torch.manual_seed(seed + worker_id)
+    torch.set_num_threads(1)
+    install_decode_counter()
+    quiet_mmengine()
+
+
+def measure_loading(dataset,
+                    num_samples: int,
+                    batch_size: int = 4,
+                    workers: int = 1,
+                    warmup: Optional[int] = None,
+                    seed: int = 0) -> dict:
+    """Clips/s of ``num_samples`` samples after ``warmup`` untimed ones
+    (default one batch per worker; the workers persist between the two
+    passes).
+
+    Returns ``clips_per_s`` (wall clock), ``per_core`` (divided by
+    max(1, workers)), ``per_cpu_s`` (clips per CPU second of the loading
+    processes), ``seconds``, ``samples`` and per sample ``frames``
+    (requested from decord), ``unique``, ``calls``, ``decoder`` (frames
+    through the decoder, modelled), ``cpu_ms`` (whole pipeline),
+    ``decode_ms`` (in decord; both CPU time) and ``clips``.
+    """
+    if warmup is None:
+        warmup = batch_size * max(1, workers)
+    seed_process(seed)
+    sampler = IndexSampler()
+    loader = DataLoader(
+        CountingDataset(dataset),
+        batch_size=batch_size,
+        sampler=sampler,
+        num_workers=workers,
+        collate_fn=collate,
+        worker_init_fn=partial(seed_process, seed) if workers else None,
+        persistent_workers=workers > 0)
+    sampler.indices = list(range(warmup))
+    for _ in loader:
+        pass
+    sampler.indices = list(range(warmup, warmup + num_samples))
+    totals = dict.fromkeys(STAT_KEYS, 0)
+    start = time.perf_counter()
+    for _, stats in loader:
+        for k in totals:
+            totals[k] += stats[k]
+    seconds = time.perf_counter() - start
+    del loader
+    n = max(1, totals['samples'])
+    out = {k: v / n for k, v in totals.items()}
+    out.update(clips_per_s=totals['clips'] / seconds,
+               seconds=seconds,
+               per_core=totals['clips'] / seconds / max(1, workers),
+               samples=totals['samples'],
+               per_cpu_s=totals['clips'] / max(totals['cpu_s'], 1e-9),
+               cpu_ms=1000 * totals['cpu_s'] / n,
+               decode_ms=1000 * totals['decode_s'] / n)
+    return out
+
+
+def compare_paths(methods: Sequence[str],
+                  paths: Sequence[str],
+                  videos: Sequence[str],
+                  prepared: Optional[Sequence[str]] = None,
+                  config: Optional[str] = None,
+                  sizes: Optional[dict] = None,
+                  repeats: int = 1,
+                  **kwargs) -> Tuple[dict, dict]:
+    """:func:`measure_loading` of every method's ``paths`` over ``videos``.
+
+    ``sizes``: :func:`.method_pipeline`'s overrides; ``kwargs``:
+    :func:`measure_loading`'s. ``prepared``: also ``ours`` over these
+    videos. The repeats interleave the paths, so that load from other
+    processes hits them alike, and each path keeps its fastest repeat
+    (the least disturbed).
+
+    Returns:
+        tuple[dict, dict]: ``{method: {path: result}}`` in the order of
+        ``paths`` (a skipped ``repeat_aug`` gives ``views`` and
+        ``skipped``, the reason) and ``{method: result}`` of ``prepared``.
+        Each result also has ``views``, ``'V x T'``.
+    """
+    sizes = sizes or {}
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        ann = write_ann_file(videos, osp.join(tmp, 'videos.txt'))
+        ann_p = write_ann_file(prepared, osp.join(
+            tmp, 'prepared.txt')) if prepared else None
+        datasets = []  # (method, path, T, dataset); 'prepared': ours on it
+        for method in methods:
+            cfg = method_config(method, config)
+            pipes = path_pipelines(cfg, paths, **sizes)
+            ours = method_pipeline(cfg, **sizes)
+            clip_len = view_sampler(ours).clip_len
+            results[method] = {}
+            for path, pipeline in pipes.items():
+                if path == 'repeat_aug' and pipeline[0] is None:
+                    results[method][path] = dict(
+                        views=f'{pipeline[1]} x {clip_len}',
+                        skipped=pipeline[2])
+                    continue
+                datasets.append((method, path, clip_len,
+                                 build_dataset(cfg, path, pipeline, ann)))
+            if prepared:
+                datasets.append((method, 'prepared', clip_len,
+                                 build_dataset(cfg, 'ours', ours, ann_p)))
+        for repeat in range(repeats):
+            for method, path, clip_len, dataset in datasets:
+                r = measure_loading(dataset, **kwargs)
+                r['views'] = f'{round(r["clips"])} x {clip_len}'
+                best = results[method].get(path)
+                if best is None or r['clips_per_s'] > best['clips_per_s']:
+                    results[method][path] = r
+                print(f'[{repeat + 1}/{repeats}] {method:7s} {path:12s} '
+                      f'{r["clips_per_s"]:7.2f} clips/s '
+                      f'({r["seconds"]:.1f} s)',
+                      file=sys.stderr,
+                      flush=True)
+    prepared_results: Dict[str, dict] = {
+        m: by_path.pop('prepared')
+        for m, by_path in results.items() if 'prepared' in by_path
+    }
+    results = {
+        m: {p: by_path[p]
+            for p in paths if p in by_path}
+        for m, by_path in results.items()
+    }
+    return results, prepared_results
