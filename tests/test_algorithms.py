@@ -46,7 +46,10 @@ def total(losses):
     return sum(v for k, v in losses.items() if k.startswith('loss'))
 
 
-ASCNET = 'configs/ascnet/r18_synthetic.py'
+ASCNET = 'configs/ascnet/ascnet_r18-w16_synthetic.py'
+RSPNET = 'configs/rspnet/rspnet_r18-w16_synthetic.py'
+CVRL = 'configs/cvrl/cvrl_r18-w16_synthetic.py'
+BENCHMARKS = 'configs/ascnet/benchmarks/ascnet_r18-w16_{}_synthetic.py'
 
 
 def test_ascnet_losses_and_gradients_reach_online_not_target():
@@ -175,7 +178,7 @@ def test_r3d18_checkpoint_loads_into_stock_finetune_config(tmp_path):
     model = build(ASCNET)
     model(**batch(model), mode='loss')
     ckpt = _ssl_checkpoint(model, tmp_path / 'ssl.pth')
-    cfg = Config.fromfile('configs/finetune/r18_synthetic.py')
+    cfg = Config.fromfile(BENCHMARKS.format('finetune'))
     cfg.model.backbone.base_channels = 8
     cfg.model.cls_head.in_channels = 64
     cfg.model.backbone.init_cfg.checkpoint = ckpt
@@ -208,7 +211,7 @@ def test_s3dg_checkpoint_loads_into_stock_recognizer(tmp_path):
 
 
 def test_rspnet_losses_queue_and_batch_check():
-    model = build('configs/rspnet/r18_synthetic.py', queue_size=8)
+    model = build(RSPNET, queue_size=8)
     data = batch(model, views=3, speeds=(1, 1, 2))
     losses = model(**data, mode='loss')
     assert set(losses) == {'loss_avid', 'loss_rsp'}
@@ -218,13 +221,13 @@ def test_rspnet_losses_queue_and_batch_check():
     assert all(p.grad is None for p in model.target.parameters())
     losses = model(**data, mode='loss')
     assert int(model.queue.valid.sum()) == 8
-    bad = build('configs/rspnet/r18_synthetic.py', queue_size=6)
+    bad = build(RSPNET, queue_size=6)
     with pytest.raises(ValueError, match='multiple of'):
         bad(**batch(bad, views=3, speeds=(1, 1, 2)), mode='loss')
 
 
 def test_cvrl_loss():
-    model = build('configs/cvrl/r18_synthetic.py')
+    model = build(CVRL)
     losses = model(**batch(model, speeds=(2, 2)), mode='loss')
     assert set(losses) == {'loss_nt_xent'}
     # 2N - 1 = 7 candidates: a random init is near log(7)
@@ -234,9 +237,8 @@ def test_cvrl_loss():
 
 @pytest.mark.parametrize('config,views,speeds,keys', [
     (ASCNET, 2, (1, 2), {'loss_acp', 'loss_scp', 'scp_partner_rate'}),
-    ('configs/rspnet/r18_synthetic.py', 3, (1, 1, 2),
-     {'loss_avid', 'loss_rsp'}),
-    ('configs/cvrl/r18_synthetic.py', 2, (2, 2), {'loss_nt_xent'}),
+    (RSPNET, 3, (1, 1, 2), {'loss_avid', 'loss_rsp'}),
+    (CVRL, 2, (2, 2), {'loss_nt_xent'}),
 ])
 def test_feature_loss_adds_to_every_method(config, views, speeds, keys):
     extra = dict(queue_size=8) if 'rspnet' in config else {}
@@ -260,16 +262,16 @@ def test_feature_loss_adds_to_every_method(config, views, speeds, keys):
 
 
 def test_vcreg_config_adds_the_regulariser_and_strong_colour():
-    cfg = Config.fromfile('configs/ascnet/r18_synthetic_vcreg.py')
+    cfg = Config.fromfile('configs/ascnet/ascnet_r18-w16_synthetic_vcreg.py')
     augment = cfg.train_dataloader.dataset.pipeline[5]
     assert augment.type == 'ViewAugment' and augment.hue == 0.5
-    model = build('configs/ascnet/r18_synthetic_vcreg.py')
+    model = build('configs/ascnet/ascnet_r18-w16_synthetic_vcreg.py')
     losses = model(**batch(model), mode='loss')
     assert {'loss_acp', 'loss_scp', 'loss_var', 'loss_cov'} <= set(losses)
 
 
 def test_linear_probe_backbone_stays_frozen():
-    cfg = Config.fromfile('configs/linear_probe/r18_synthetic.py')
+    cfg = Config.fromfile(BENCHMARKS.format('linear'))
     cfg.model.backbone.init_cfg = None
     cfg.model.backbone.base_channels = 8
     cfg.model.cls_head.in_channels = 64

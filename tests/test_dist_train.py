@@ -25,8 +25,9 @@ def dist_train(data, work, *args):
     env = dict(os.environ, PYTHON=sys.executable, PORT=str(_free_port()),
                OMP_NUM_THREADS='1')
     # constant EMA momentum: the target does not depend on max_epochs
-    cmd = ['bash', 'tools/dist_train.sh', 'configs/ascnet/r18_synthetic.py',
-           '2', '--work-dir', work, *args, '--cfg-options',
+    cmd = ['bash', 'tools/dist_train.sh',
+           'configs/ascnet/ascnet_r18-w16_synthetic.py', '2', '--work-dir',
+           work, *args, '--cfg-options',
            'env_cfg.dist_cfg.backend=gloo',
            f'train_dataloader.dataset.ann_file={data}/pretrain.txt',
            f'train_dataloader.dataset.data_prefix.video={data}/videos',

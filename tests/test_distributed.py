@@ -29,18 +29,20 @@ WORLD, GLOBAL_BATCH, STEPS = 2, 4, 2
 
 # method -> (config, model overrides, per-sample view speeds)
 CASES = {
-    'ascnet': ('configs/ascnet/r18_synthetic.py', dict(bank_size=16),
+    'ascnet': ('configs/ascnet/ascnet_r18-w16_synthetic.py',
+               dict(bank_size=16),
                [(1, 2), (2, 1), (1, 2), (2, 1)]),
     # sample 2's speed-8 view has no partner: rank 1 has 3 of 4 SCP partners
     # and rank 0 4 of 4, so a per-rank mean would weigh the ranks unequally
-    'ascnet_uneven_partners': ('configs/ascnet/r18_synthetic.py',
+    'ascnet_uneven_partners': ('configs/ascnet/ascnet_r18-w16_synthetic.py',
                                dict(bank_size=16),
                                [(1, 2), (2, 1), (1, 8), (2, 1)]),
-    'rspnet': ('configs/rspnet/r18_synthetic.py', dict(queue_size=8),
+    'rspnet': ('configs/rspnet/rspnet_r18-w16_synthetic.py',
+               dict(queue_size=8),
                [(1, 1, 2), (2, 2, 1), (1, 1, 2), (2, 2, 1)]),
-    'cvrl': ('configs/cvrl/r18_synthetic.py', {}, [(2, 2)] * 4),
+    'cvrl': ('configs/cvrl/cvrl_r18-w16_synthetic.py', {}, [(2, 2)] * 4),
     # batch statistics of the regulariser over the gathered global batch
-    'cvrl_feature_loss': ('configs/cvrl/r18_synthetic.py',
+    'cvrl_feature_loss': ('configs/cvrl/cvrl_r18-w16_synthetic.py',
                           dict(feature_loss=dict(
                               type='VarianceCovarianceLoss')), [(2, 2)] * 4),
 }

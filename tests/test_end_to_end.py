@@ -13,6 +13,9 @@ from ascnet_mm.synthetic import generate
 from ascnet_mm.launch import stock_tool_path
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ASCNET = 'configs/ascnet/ascnet_r18-w16_synthetic.py'
+# the protocols on the synthetic set, e.g. PROTOCOL.format('ascnet', 'linear')
+PROTOCOL = 'configs/{0}/benchmarks/{0}_r18-w16_{1}_synthetic.py'
 
 
 @pytest.fixture(scope='module')
@@ -54,8 +57,8 @@ CLS_LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 RETRIEVAL_LOADERS = ('test_dataloader', 'test_cfg.gallery_dataloader')
 
 
-def retrieval(data, ckpt, work):
-    run('tools/test.py', 'configs/retrieval/r18_synthetic.py', ckpt,
+def retrieval(data, ckpt, work, method='ascnet'):
+    run('tools/test.py', PROTOCOL.format(method, 'retrieval'), ckpt,
         '--work-dir', work, options=eval_options(data, RETRIEVAL_LOADERS))
     with open(osp.join(work, 'retrieval.json')) as f:
         result = json.load(f)
@@ -74,22 +77,22 @@ def retrieval(data, ckpt, work):
 
 def test_ascnet_stock_tool_train_resume_and_protocols(data, tmp_path):
     work = str(tmp_path / 'pretrain')
-    log = run(stock_tool_path('train.py'), 'configs/ascnet/r18_synthetic.py',
-              '--work-dir', work, options=pretrain_options(data, 2))
+    log = run(stock_tool_path('train.py'), ASCNET, '--work-dir', work,
+              options=pretrain_options(data, 2))
     assert 'loss_acp' in log and 'loss_scp' in log
     assert osp.exists(osp.join(work, 'epoch_2.pth'))
 
-    log = run(stock_tool_path('train.py'), 'configs/ascnet/r18_synthetic.py',
-              '--work-dir', work, '--resume',
+    log = run(stock_tool_path('train.py'), ASCNET, '--work-dir', work,
+              '--resume',
               options=pretrain_options(data, 3))
     assert 'resumed epoch: 2' in log
     assert 'Epoch(train) [3]' in log and 'Epoch(train) [1]' not in log
     ckpt = osp.join(work, 'epoch_3.pth')
     assert osp.exists(ckpt)
 
-    for protocol in ('finetune', 'linear_probe'):
+    for protocol in ('finetune', 'linear'):
         out = str(tmp_path / protocol)
-        log = run('tools/train.py', f'configs/{protocol}/r18_synthetic.py',
+        log = run('tools/train.py', PROTOCOL.format('ascnet', protocol),
                   '--work-dir', out,
                   options=[f'model.backbone.init_cfg.checkpoint={ckpt}',
                            'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
@@ -105,8 +108,10 @@ def test_other_methods_pretrain_and_retrieve(data, tmp_path, method):
     options = pretrain_options(data, 1)
     if method == 'rspnet':
         options.append('model.queue_size=8')
-    log = run('tools/train.py', f'configs/{method}/r18_synthetic.py',
+    log = run('tools/train.py',
+              f'configs/{method}/{method}_r18-w16_synthetic.py',
               '--work-dir', work, options=options)
     assert ('loss_avid' in log) if method == 'rspnet' else ('loss_nt_xent'
                                                              in log)
-    retrieval(data, osp.join(work, 'epoch_1.pth'), str(tmp_path / 'ret'))
+    retrieval(data, osp.join(work, 'epoch_1.pth'), str(tmp_path / 'ret'),
+              method)

@@ -21,7 +21,7 @@ from ascnet_mm.datasets.transforms import (RelativeSpeedSampler,
                                            TemporalIntervalSampler)
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-ASCNET = osp.join(ROOT, 'configs/ascnet/r18_synthetic.py')
+ASCNET = osp.join(ROOT, 'configs/ascnet/ascnet_r18-w16_synthetic.py')
 BROKEN = ('empty.mp4', 'half.mp4', 'text.mp4', 'missing.mp4')
 
 

@@ -54,7 +54,8 @@ class StopAfter(Hook):
 
 def train(method, data, work, epochs=2, workers=0, resume=False,
           rng_hook=True, stop_after=None):
-    cfg = Config.fromfile(osp.join(ROOT, f'configs/{method}/r18_synthetic.py'))
+    cfg = Config.fromfile(
+        osp.join(ROOT, f'configs/{method}/{method}_r18-w16_synthetic.py'))
     cfg.work_dir = work
     cfg.experiment_name = f'resume_{next(_names)}'  # one MessageHub per run
     loader = cfg.train_dataloader

@@ -17,6 +17,8 @@ from mmengine.runner.checkpoint import _load_checkpoint
 from ascnet_mm.compat import RefusedCheckpointError
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ASCNET = 'configs/ascnet/ascnet_r18-w16_synthetic.py'
+FINETUNE = 'configs/ascnet/benchmarks/ascnet_r18-w16_finetune_synthetic.py'
 _names = itertools.count()
 
 
@@ -26,7 +28,7 @@ def data(tiny_synthetic):
 
 
 def pretrain_cfg(data, work):
-    cfg = Config.fromfile(osp.join(ROOT, 'configs/ascnet/r18_synthetic.py'))
+    cfg = Config.fromfile(osp.join(ROOT, ASCNET))
     cfg.work_dir = work
     cfg.experiment_name = f'safe_ckpt_{next(_names)}'
     cfg.train_dataloader.dataset.ann_file = f'{data}/pretrain.txt'
@@ -61,7 +63,7 @@ def test_stock_mmengine_checkpoint_loads_weights_only(data, pretrained,
                                                       tmp_path):
     """A stock Recognizer3D finetune with validation (AccMetric) writes
     numpy scalars and HistoryBuffers into its message hub."""
-    cfg = Config.fromfile(osp.join(ROOT, 'configs/finetune/r18_synthetic.py'))
+    cfg = Config.fromfile(osp.join(ROOT, FINETUNE))
     cfg.work_dir = str(tmp_path)
     cfg.experiment_name = f'safe_ckpt_{next(_names)}'
     cfg.model.backbone.init_cfg.checkpoint = pretrained
@@ -139,7 +141,7 @@ def test_refused_through_load_from(data, evil, tmp_path):
 
 def test_refused_through_train_tool_resume(data, evil, tmp_path):
     path, canary = evil
-    cmd = [sys.executable, 'tools/train.py', 'configs/ascnet/r18_synthetic.py',
+    cmd = [sys.executable, 'tools/train.py', ASCNET,
            '--work-dir', str(tmp_path / 'work'), '--resume', path,
            '--cfg-options', f'train_dataloader.dataset.ann_file={data}/'
            'pretrain.txt',

@@ -5,11 +5,13 @@ lists for the protocols) and an unlabelled pretraining pool of other videos
 (2,560, seed 5; pretraining reads its 1,920-video ``pretrain.txt``). Both are
 class-scene sets without distractors (``SET_OPTIONS``; docs/synthetic_set.md
 says why). It pretrains each requested method on the pool with
-``tools/train.py`` (ASCNet: ``configs/ascnet/r18_synthetic_vcreg.py``, the
-others their ``r18_synthetic.py``), then runs the three downstream protocols
-(linear probe, finetune, retrieval) for the pretrained weights and for random
-init through the stock ``tools/train.py`` / ``tools/test.py`` paths, and
-prints one table.
+``tools/train.py`` (ASCNet:
+``configs/ascnet/ascnet_r18-w16_synthetic_vcreg.py``, the others their
+``<method>_r18-w16_synthetic.py``), then runs the three downstream protocols
+(linear probe, finetune, retrieval:
+``configs/<method>/benchmarks/<method>_r18-w16_<protocol>_synthetic.py``) for
+the pretrained weights and for random init through the stock
+``tools/train.py`` / ``tools/test.py`` paths, and prints one table.
 Its last column is the effective rank of the retrieval gallery's features
 (``NNRetrievalMetric``): a value near 1 means the features vary along one
 direction only (dimensional collapse).
@@ -33,9 +35,12 @@ from ascnet_mm.utils import REPO_ROOT as ROOT  # noqa: E402
 from ascnet_mm.utils import markdown_table, pretrain_config  # noqa: E402
 
 PRETRAIN_CONFIGS = dict(
-    ascnet='configs/ascnet/r18_synthetic_vcreg.py',
+    ascnet='configs/ascnet/ascnet_r18-w16_synthetic_vcreg.py',
     **{m: osp.relpath(pretrain_config(m, 'r3d18', 'synthetic'), ROOT)
        for m in ('rspnet', 'cvrl')})
+# A method's protocol configs; they differ from another method's only in the
+# default checkpoint, which evaluate() always sets.
+PROTOCOL_CONFIG = 'configs/{0}/benchmarks/{0}_r18-w16_{1}_synthetic.py'
 # Table rows say what was pretrained: ASCNet's config adds our term.
 ROW_NAMES = dict(ascnet='ascnet + var-cov (ours)', rspnet='rspnet',
                  cvrl='cvrl')
@@ -122,8 +127,9 @@ def random_init_checkpoint(config, path, seed=0):
     return path
 
 
-def evaluate(name, ckpt, out, data):
-    """Linear probe, finetune and retrieval of one initialisation."""
+def evaluate(name, ckpt, out, data, method='ascnet'):
+    """Linear probe, finetune and retrieval of one initialisation, with the
+    protocol configs of ``method``."""
     data_opts = [
         f'train_dataloader.dataset.data_prefix.video={data}/videos',
         f'train_dataloader.dataset.ann_file={data}/train.txt',
@@ -133,15 +139,16 @@ def evaluate(name, ckpt, out, data):
         f'test_dataloader.dataset.ann_file={data}/val.txt',
     ]
     row = {}
-    for protocol in ('linear_probe', 'finetune'):
+    for protocol, short in (('linear_probe', 'linear'),
+                            ('finetune', 'finetune')):
         work = osp.join(out, name, protocol)
-        run(['tools/train.py', f'configs/{protocol}/r18_synthetic.py',
+        run(['tools/train.py', PROTOCOL_CONFIG.format(method, short),
              '--work-dir', work, '--cfg-options',
              f'model.backbone.init_cfg.checkpoint={ckpt}'] + data_opts,
             osp.join(work, 'run.log'))
         row[protocol] = last_scalar(work, 'acc/top1') * 100
     work = osp.join(out, name, 'retrieval')
-    run(['tools/test.py', 'configs/retrieval/r18_synthetic.py', ckpt,
+    run(['tools/test.py', PROTOCOL_CONFIG.format(method, 'retrieval'), ckpt,
          '--work-dir', work, '--cfg-options',
          f'test_dataloader.dataset.data_prefix.video={data}/videos',
          f'test_dataloader.dataset.ann_file={data}/val.txt',
@@ -222,7 +229,7 @@ def main():
         with open(osp.join(ROOT, work, 'last_checkpoint')) as f:
             ckpt = f.read().strip()
         rows[ROW_NAMES[method]] = evaluate(method, ckpt, args.out,
-                                           args.data)
+                                           args.data, method)
 
     table = format_table(rows)
     with open(osp.join(ROOT, args.out, 'results.md'), 'w') as f:

@@ -9,14 +9,14 @@ CONFIG_ROOT = osp.join(REPO_ROOT, 'configs')
 # names the pretraining configs.
 PRETRAIN_CONFIGS = {
     ('ascnet', 'r3d18', 'k400'): 'ascnet/r18_k400.py',
-    ('ascnet', 's3dg', 'k400'): 'ascnet/s3dg_k400.py',
-    ('ascnet', 'r3d18', 'synthetic'): 'ascnet/r18_synthetic.py',
-    ('rspnet', 'r3d18', 'k400'): 'rspnet/r18_k400.py',
-    ('rspnet', 's3dg', 'k400'): 'rspnet/s3dg_k400.py',
-    ('rspnet', 'r3d18', 'synthetic'): 'rspnet/r18_synthetic.py',
-    ('cvrl', 'r3d18', 'k400'): 'cvrl/r18_k400.py',
-    ('cvrl', 's3dg', 'k400'): 'cvrl/s3dg_k400.py',
-    ('cvrl', 'r3d18', 'synthetic'): 'cvrl/r18_synthetic.py',
+    ('ascnet', 's3dg', 'k400'): 'ascnet/ascnet_s3dg_k400.py',
+    ('ascnet', 'r3d18', 'synthetic'): 'ascnet/ascnet_r18-w16_synthetic.py',
+    ('rspnet', 'r3d18', 'k400'): 'rspnet/rspnet_r18_k400.py',
+    ('rspnet', 's3dg', 'k400'): 'rspnet/rspnet_s3dg_k400.py',
+    ('rspnet', 'r3d18', 'synthetic'): 'rspnet/rspnet_r18-w16_synthetic.py',
+    ('cvrl', 'r3d18', 'k400'): 'cvrl/cvrl_r18_k400.py',
+    ('cvrl', 's3dg', 'k400'): 'cvrl/cvrl_s3dg_k400.py',
+    ('cvrl', 'r3d18', 'synthetic'): 'cvrl/cvrl_r18-w16_synthetic.py',
 }
 
 

@@ -1,7 +1,7 @@
 # 3D ResNet-18 (Hara et al.; torchvision r3d_18 layout) from MMAction2's ResNet3d:
 # (3,7,7) stem with spatial stride 2, no max-pool, stride 2 in space-time
 # in stages 2-4. 512-d output.
-backbone = dict(
+r3d18 = dict(
     type='ResNet3d',
     depth=18,
     pretrained=None,
@@ -16,4 +16,4 @@ backbone = dict(
     inflate=(1, 1, 1, 1),
     norm_eval=False,
     zero_init_residual=False)
-backbone_channels = 512
+r3d18_channels = 512

@@ -1,13 +1,15 @@
 # Kinetics-400 pretraining data: an unlabelled list (labels, if present, are
-# unused). A method config assembles its pipeline from these blocks:
-#   [*decode_head, <its view sampler>, decode, views, *format_tail]
+# unused). A method config assembles its pipeline from these named steps and
+# its own view sampler:
+#   [init, <sampler>, decode, views, format_shape, view_augment, pack]
+# Sizes and augmentation follow the papers (16x112x112 for R3D-18).
 dataset_type = 'VideoListDataset'
 data_root = 'data/kinetics400/videos_train'
 ann_file = 'data/kinetics400/kinetics400_train_list_videos.txt'
 clip_len = 16
 crop_size = 112
 
-decode_head = [dict(type='DecordInit')]
+init = dict(type='DecordInit')
 decode = dict(type='DecordDecode')  # one get_batch over all views' frames
 views = dict(
     type='MultiViewTransforms',
@@ -17,14 +19,11 @@ views = dict(
              aspect_ratio_range=(3 / 4, 4 / 3)),
         dict(type='Resize', scale=(crop_size, crop_size), keep_ratio=False),
     ])
+format_shape = dict(type='FormatShape', input_format='NCTHW')
 view_augment = dict(type='ViewAugment', flip_prob=0.5, jitter_prob=0.8,
                     brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1,
                     grayscale_prob=0.2)
-format_tail = [
-    dict(type='FormatShape', input_format='NCTHW'),
-    view_augment,
-    dict(type='PackActionInputs', meta_keys=('view_speeds', 'video_idx')),
-]
+pack = dict(type='PackActionInputs', meta_keys=('view_speeds', 'video_idx'))
 train_dataloader = dict(
     batch_size=64,
     num_workers=8,

@@ -1,12 +1,12 @@
-# Labelled synthetic splits for the downstream protocols: train.txt (also the
-# retrieval gallery) and val.txt (also the retrieval queries). 8x32x32 clips;
-# test: 10 evenly spaced clips, centre crop, scores/features averaged.
-# No flips: the labels are motion directions (left/right, cw/ccw).
+# Labelled synthetic splits for the downstream protocols (ours): train.txt
+# (also the retrieval gallery) and val.txt (also the retrieval queries), 10
+# classes. 8x32x32 clips; test: 10 evenly spaced clips, centre crop,
+# scores/features averaged. No flips: the labels are motion directions
+# (left/right, cw/ccw).
 dataset_type = 'VideoListDataset'
 data_root = 'data/synthetic/videos'
 ann_file_train = 'data/synthetic/train.txt'
 ann_file_val = 'data/synthetic/val.txt'
-num_classes = 10
 clip_len = 8
 
 train_pipeline = [

@@ -1,5 +1,5 @@
 # The built-in synthetic set (`python tools/data/make_synthetic.py --out
-# data/synthetic`): 64x64 videos, views of 8 frames at 32x32.
+# data/synthetic`): 64x64 videos, views of 8 frames at 32x32 (ours).
 _base_ = ['./kinetics400_pretrain.py']
 
 data_root = 'data/synthetic/videos'
@@ -16,9 +16,6 @@ views = dict(
 # The synthetic labels are motion directions: a horizontal flip turns
 # move_left into move_right and cw into ccw, so no flips here.
 view_augment = dict(_base_.view_augment, flip_prob=0.0)
-format_tail = [
-    _base_.format_tail[0], view_augment, _base_.format_tail[2]
-]
 train_dataloader = dict(
     batch_size=16,
     num_workers=2,

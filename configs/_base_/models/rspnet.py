@@ -1,11 +1,15 @@
+# RSPNet (paper and authors' code): 3D ResNet-18 -> linear appearance and
+# speed heads (128-d, L2-normalised), a momentum key encoder (m = 0.999) with a
+# queue of 16384 keys; A-VID InfoNCE (t 0.07) and RSP margin loss (margin 2,
+# t 0.07), weights 1 and 1; Shuffle-BN in the key encoder (authors' code).
 _base_ = ['../backbones/r3d18.py', './ssl_data_preprocessor.py']
 
 model = dict(
     type='RSPNetRecognizer',
-    backbone=_base_.backbone,
-    app_head=dict(type='MLPNeck', in_channels=_base_.backbone_channels,
+    backbone=_base_.r3d18,
+    app_head=dict(type='MLPNeck', in_channels=_base_.r3d18_channels,
                   out_channels=128, num_layers=1, l2_norm=True),
-    speed_head=dict(type='MLPNeck', in_channels=_base_.backbone_channels,
+    speed_head=dict(type='MLPNeck', in_channels=_base_.r3d18_channels,
                     out_channels=128, num_layers=1, l2_norm=True),
     avid_loss=dict(type='InfoNCELoss', temperature=0.07, loss_weight=1.0),
     rsp_loss=dict(type='RSPMarginLoss', margin=2.0, temperature=0.07,

@@ -1,0 +1,9 @@
+# HMDB-51 split 2: the split-1 recipe on the official split 2 lists.
+_base_ = './r18_finetune_hmdb51.py'
+
+train_dataloader = dict(dataset=dict(
+    ann_file='data/hmdb51/hmdb51_train_split_2_videos.txt'))
+val_dataloader = dict(dataset=dict(
+    ann_file='data/hmdb51/hmdb51_val_split_2_videos.txt'))
+test_dataloader = dict(dataset=dict(
+    ann_file='data/hmdb51/hmdb51_val_split_2_videos.txt'))

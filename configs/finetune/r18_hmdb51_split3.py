@@ -1,9 +1,0 @@
-# HMDB-51 split 3: the split-1 recipe on the official split 3 lists.
-_base_ = './r18_hmdb51.py'
-
-train_dataloader = dict(dataset=dict(
-    ann_file='data/hmdb51/hmdb51_train_split_3_videos.txt'))
-val_dataloader = dict(dataset=dict(
-    ann_file='data/hmdb51/hmdb51_val_split_3_videos.txt'))
-test_dataloader = dict(dataset=dict(
-    ann_file='data/hmdb51/hmdb51_val_split_3_videos.txt'))

@@ -1,0 +1,4 @@
+# RSPNet 3D ResNet-18, linear probe on UCF-101 split 1.
+_base_ = '../../_base_/benchmarks/r18_linear_ucf101.py'
+pretrained = 'work_dirs/rspnet_r18_k400/epoch_200.pth'  # configs/rspnet/rspnet_r18_k400.py
+model = dict(backbone=dict(init_cfg=dict(checkpoint=pretrained)))

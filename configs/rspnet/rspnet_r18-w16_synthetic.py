@@ -1,0 +1,17 @@
+# RSPNet on the built-in synthetic set (ours: same budget as ASCNet's).
+_base_ = [
+    '../_base_/models/rspnet.py', '../_base_/datasets/synthetic_pretrain.py',
+    '../_base_/schedules/synthetic_cosine.py', '../_base_/synthetic_runtime.py'
+]
+
+model = dict(
+    backbone=dict(base_channels=16),
+    app_head=dict(in_channels=128),
+    speed_head=dict(in_channels=128),
+    queue_size=512)
+sampler = dict(type='RelativeSpeedSampler', clip_len=_base_.clip_len,
+               fast_speed=2, out_of_bound_opt='loop')
+train_dataloader = dict(dataset=dict(pipeline=[
+    _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
+    _base_.view_augment, _base_.pack
+]))
