@@ -15,3 +15,9 @@ def tiny_synthetic(tmp_path_factory):
     out = tmp_path_factory.mktemp('tiny_synthetic')
     generate(str(out), 12, seed=0, size=32, workers=1)
     return str(out)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        'markers', 'slow: runs training subprocesses (about a minute or '
+        'more); deselect with -m "not slow"')

@@ -1,5 +1,11 @@
-"""Helpers shared by the tests: tiny real H.264 videos, loading tool scripts."""
+"""Helpers shared by the tests: tiny real H.264 videos, loading tool scripts,
+`tools/dist_train.sh` on CPU."""
 import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -39,3 +45,37 @@ def load_tool(name):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def free_port():
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def dist_train(config, nproc, work, *args, options=(), timeout=300):
+    """Run ``tools/dist_train.sh CONFIG NPROC --work-dir WORK ARGS`` on CPU
+    (gloo, ``--cfg-options`` OPTIONS) from the repo root; its log (stdout and
+    stderr). Fails the test unless it exits 0."""
+    env = dict(os.environ, PYTHON=sys.executable, PORT=str(free_port()),
+               OMP_NUM_THREADS='1')
+    cmd = ['bash', 'tools/dist_train.sh', config, str(nproc), '--work-dir',
+           work, *args, '--cfg-options', 'env_cfg.dist_cfg.backend=gloo',
+           *options]
+    for attempt in range(2):
+        proc = subprocess.run(cmd, cwd=TOOLS.parent, env=env,
+                              capture_output=True, text=True,
+                              timeout=timeout)
+        log = proc.stdout + proc.stderr
+        # Rarely (2 of 19 runs of test_dist_train.py on 2 cores), a gloo rank
+        # aborts with this message and no Python error; the cause is not
+        # known yet. Retry that case once, in a clean work dir; any other
+        # failure, or the same one twice, fails the test.
+        if proc.returncode == 0 or attempt or (
+                'terminate called without an active exception' not in log):
+            break
+        shutil.rmtree(work, ignore_errors=True)
+        env['PORT'] = str(free_port())
+    assert proc.returncode == 0, log[-4000:]
+    return log

@@ -1,0 +1,205 @@
+"""The shipped configs: every runnable one resolves, has its own default work
+dir and at most 3 levels of inheritance, none splices a base list by index,
+every protocol loads what a pretraining config of its method and backbone
+writes, and the Kinetics-400 pretraining configs train (2 iterations on CPU
+through `tools/dist_train.sh`, or one in-process `train_step`)."""
+import ast
+import functools
+import math
+import os.path as osp
+import re
+from pathlib import Path
+
+import pytest
+from helpers import dist_train
+from mmaction.registry import DATASETS, MODELS
+from mmengine import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import DefaultScope
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = ROOT / 'configs'
+METHODS = ('ascnet', 'rspnet', 'cvrl')
+ALL = sorted(p.relative_to(ROOT).as_posix() for p in CONFIGS.rglob('*.py'))
+RUNNABLE = [p for p in ALL if '/_base_/' not in p]
+PROTOCOLS = [p for p in RUNNABLE if '/benchmarks/' in p]
+PRETRAIN = [p for p in RUNNABLE if p not in PROTOCOLS]
+# The promised commands (`tools/dist_train.sh CONFIG 8`) and the losses
+# their logs must show.
+KINETICS = {
+    'configs/ascnet/r18_k400.py': ('loss_acp', 'loss_scp'),
+    'configs/ascnet/ascnet_s3dg_k400.py': ('loss_acp', 'loss_scp'),
+    'configs/rspnet/rspnet_r18_k400.py': ('loss_avid', 'loss_rsp'),
+    'configs/rspnet/rspnet_s3dg_k400.py': ('loss_avid', 'loss_rsp'),
+    'configs/cvrl/cvrl_r18_k400.py': ('loss_nt_xent', ),
+    'configs/cvrl/cvrl_s3dg_k400.py': ('loss_nt_xent', ),
+}
+OTHER_KINETICS = [p for p in PRETRAIN if 'k400' in p and p not in KINETICS]
+# HMDB-51 splits 2 and 3 are two variants of the UCF-101 finetune recipe
+# (dataset, then split: each a child of the one before), which itself
+# inherits the backbone base. The two variants change the same keys, so
+# they cannot be sibling bases of one file: 4 levels, the only ones.
+DEPTH_4 = {
+    f'configs/{m}/benchmarks/{m}_r18_finetune_hmdb51_split{s}.py'
+    for m in METHODS for s in (2, 3)
+}
+
+
+@functools.lru_cache(maxsize=None)
+def load(path):
+    return Config.fromfile(str(ROOT / path))
+
+
+def base_files(path):
+    """Repo-relative paths of the ``_base_`` files of ``path`` (a config's
+    repo-relative path), ``mmaction::`` ones left out."""
+    tree = ast.parse((ROOT / path).read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+                getattr(t, 'id', None) == '_base_' for t in node.targets):
+            names = ast.literal_eval(node.value)
+            names = [names] if isinstance(names, str) else names
+            return [
+                osp.normpath(osp.join(osp.dirname(path), name))
+                for name in names if '::' not in name
+            ]
+    return []
+
+
+def depth(path):
+    """Levels of inheritance below ``path``: 0 for a config without bases;
+    a chain leaf -> a -> b -> c is 3."""
+    return max((1 + depth(base) for base in base_files(path)), default=0)
+
+
+def default_work_dir(path):
+    """The work dir of ``tools/train.py CONFIG`` without ``--work-dir``."""
+    return load(path).get('work_dir') or osp.join('work_dirs',
+                                                   Path(path).stem)
+
+
+@pytest.mark.parametrize('path', RUNNABLE)
+def test_every_runnable_config_resolves(path):
+    assert load(path).model.type
+
+
+def test_default_work_dirs_are_unique_and_the_promised_name_exists():
+    assert 'configs/ascnet/r18_k400.py' in RUNNABLE
+    dirs = {}
+    for path in RUNNABLE:
+        dirs.setdefault(default_work_dir(path), []).append(path)
+    assert {d: p for d, p in dirs.items() if len(p) > 1} == {}
+
+
+def test_inheritance_is_at_most_three_levels():
+    for path in ALL:
+        for base in base_files(path):
+            assert (ROOT / base).exists(), f'{path}: no {base}'
+    too_deep = {p: depth(p) for p in ALL}
+    too_deep = {p: d for p, d in too_deep.items()
+                if d > (4 if p in DEPTH_4 else 3)}
+    assert too_deep == {}
+
+
+def test_no_config_indexes_into_a_base_list():
+    pattern = re.compile(r'_base_(\.\w+)+\s*\[')
+    assert [p for p in ALL if pattern.search((ROOT / p).read_text())] == []
+
+
+def backbone(cfg):
+    """The backbone config without its checkpoint."""
+    return {k: v for k, v in cfg.model.backbone.to_dict().items()
+            if k != 'init_cfg'}
+
+
+@pytest.mark.parametrize('path', PROTOCOLS)
+def test_protocol_loads_what_its_pretraining_config_writes(path):
+    method = Path(path).parent.parent.name
+    assert method in METHODS and Path(path).name.startswith(f'{method}_')
+    cfg = load(path)
+    init = cfg.model.backbone.get('init_cfg')
+    assert (init.checkpoint if init else cfg.load_from) == cfg.pretrained
+    # named on the config's own lines: pretrained = '...'  # configs/...
+    line = re.search(r"^pretrained = '(.+)'  # (configs/\S+\.py)$",
+                     (ROOT / path).read_text(), re.M)
+    assert line and line[1] == cfg.pretrained, path
+    match = re.fullmatch(r'work_dirs/([^/]+)/epoch_(\d+)\.pth', line[1])
+    source = f'configs/{method}/{match[1]}.py'
+    assert line[2] == source and source in PRETRAIN
+    pretrain = load(source)
+    assert default_work_dir(source) == f'work_dirs/{match[1]}'
+    assert int(match[2]) == pretrain.train_cfg.max_epochs
+    assert backbone(cfg) == backbone(pretrain)
+
+
+PIPELINE = 'train_dataloader.dataset.pipeline'
+
+
+def tiny_options(config, data):
+    """Overrides that run a Kinetics-400 pretraining config on the tiny
+    synthetic set: 8-frame, 32x32 views, batch 2, a small bank / queue; the
+    backbone stays as configured."""
+    options = {
+        'train_dataloader.dataset.ann_file': f'{data}/pretrain.txt',
+        'train_dataloader.dataset.data_prefix.video': f'{data}/videos',
+        'train_dataloader.batch_size': 2,
+        'train_dataloader.num_workers': 0,
+        'train_dataloader.persistent_workers': False,
+        # pipeline: init, sampler, decode, views, format_shape, view_augment,
+        # pack; views: Resize(-1, short side), RandomResizedCrop, Resize(crop)
+        f'{PIPELINE}.1.clip_len': 8,
+        f'{PIPELINE}.3.transforms.0.scale': (-1, 40),
+        f'{PIPELINE}.3.transforms.2.scale': (32, 32),
+    }
+    model = load(config).model
+    if 'bank_size' in model:
+        options['model.bank_size'] = 16
+    if 'queue_size' in model:
+        options['model.queue_size'] = 8  # a multiple of the global batch 4
+    return options
+
+
+def cfg_option(key, value):
+    """``key=value`` as ``--cfg-options`` parses it back."""
+    if isinstance(value, tuple):
+        value = '(' + ','.join(map(str, value)) + ')'
+    return f'{key}={value}'
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('config', list(KINETICS))
+def test_kinetics_config_trains_with_dist_train(config, tiny_synthetic,
+                                                tmp_path):
+    # 10 pretraining videos, 2 ranks x batch 2, last batch dropped: 2 iters
+    options = dict(
+        tiny_options(config, tiny_synthetic), **{
+            'train_cfg.max_epochs': 1,
+            'default_hooks.logger.interval': 1,
+            'default_hooks.checkpoint.save_last': False
+        })
+    log = dist_train(config, 2, str(tmp_path), options=[
+        cfg_option(k, v) for k, v in options.items()])
+    assert 'Epoch(train) [1][2/2]' in log
+    for loss in KINETICS[config]:
+        assert f' {loss}: ' in log, loss
+
+
+@pytest.mark.parametrize('config', OTHER_KINETICS)
+def test_other_kinetics_config_takes_a_train_step(config, tiny_synthetic):
+    cfg = Config.fromfile(str(ROOT / config))
+    cfg.merge_from_dict(tiny_options(config, tiny_synthetic))
+    with DefaultScope.overwrite_default_scope('mmaction'):
+        dataset = DATASETS.build(cfg.train_dataloader.dataset)
+        batch = pseudo_collate([dataset[i] for i in range(2)])
+        model = MODELS.build(cfg.model)
+        optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+        log_vars = model.train_step(batch, optim_wrapper)
+    assert batch['inputs'][0].shape[-3:] == (8, 32, 32)
+    losses = {k: float(v.detach()) for k, v in log_vars.items()
+              if k.startswith('loss')}
+    assert all(math.isfinite(v) for v in losses.values()), losses
+    # the loss terms the config switches on, and only those
+    terms = {f'loss_{t}' for t in ('acp', 'scp') if cfg.model.get(f'{t}_loss')}
+    assert cfg.model.type == 'ASCNetRecognizer' and terms
+    assert set(losses) - {'loss'} == terms
