@@ -36,16 +36,6 @@ KINETICS = {
     'configs/cvrl/cvrl_s3dg_k400.py': ('loss_nt_xent', ),
 }
 OTHER_KINETICS = [p for p in PRETRAIN if 'k400' in p and p not in KINETICS]
-# HMDB-51 splits 2 and 3 are two variants of the UCF-101 finetune recipe
-# (dataset, then split: each a child of the one before), which itself
-# inherits the backbone base. The two variants change the same keys, so
-# they cannot be sibling bases of one file: 4 levels, the only ones.
-DEPTH_4 = {
-    f'configs/{m}/benchmarks/{m}_r18_finetune_hmdb51_split{s}.py'
-    for m in METHODS for s in (2, 3)
-}
-
-
 @functools.lru_cache(maxsize=None)
 def load(path):
     return Config.fromfile(str(ROOT / path))
@@ -97,9 +87,7 @@ def test_inheritance_is_at_most_three_levels():
         for base in base_files(path):
             assert (ROOT / base).exists(), f'{path}: no {base}'
     too_deep = {p: depth(p) for p in ALL}
-    too_deep = {p: d for p, d in too_deep.items()
-                if d > (4 if p in DEPTH_4 else 3)}
-    assert too_deep == {}
+    assert {p: d for p, d in too_deep.items() if d > 3} == {}
 
 
 def test_no_config_indexes_into_a_base_list():

@@ -1,7 +1,7 @@
 """Data throughput of the pretraining pipelines: decode once vs per view.
 
-For each method the pipeline is the method config's
-``train_dataloader.dataset.pipeline`` (``configs/<method>/r18_k400.py``),
+For each method the pipeline is the ``train_dataloader.dataset.pipeline`` of
+its R3D-18 Kinetics config (``ascnet_mm.utils.pretrain_config``),
 run by a ``DataLoader`` with ``--workers`` processes over the given videos,
 on these paths (``ascnet_mm/benchmark/pipelines.py``):
 
@@ -68,7 +68,7 @@ def parse_args(argv=None):
                         choices=METHODS)
     parser.add_argument('--config', default=None,
                         help='config to take the pipeline from (one --method '
-                        'only; default configs/<method>/r18_k400.py)')
+                        'only; default: the method\'s R3D-18 Kinetics config)')
     parser.add_argument('--paths', nargs='+',
                         default=list(bench.DEFAULT_PATHS),
                         choices=bench.PATHS,

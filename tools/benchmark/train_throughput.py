@@ -1,6 +1,7 @@
 """Training-step throughput: the full SSL step vs the bare backbone.
 
-For each method (``configs/<method>/{r18,s3dg}_k400.py``) and backbone, on
+For each method and backbone (the Kinetics configs named by
+``ascnet_mm.utils.pretrain_config``), on
 one random batch of ``N`` samples x ``V`` views (uint8 clips, as the data
 pipeline packs them; ``ascnet_mm/benchmark/train_step.py``):
 
