@@ -1,12 +1,13 @@
 # `make demo`: set up, make the synthetic set, pretrain, evaluate, print a table.
-# `make test`: set up, run the test suite.
+# `make test`: set up, lint, run the whole test suite (what CI runs).
+# `make test-fast`: the unit tests only (`pytest -m "not slow"`), the inner loop.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 METHOD ?= ascnet
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install test demo clean
+.PHONY: install lint test test-fast demo clean
 
 $(STAMP): requirements/ci.txt requirements/runtime.txt setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +18,14 @@ $(STAMP): requirements/ci.txt requirements/runtime.txt setup.py
 
 install: $(STAMP)
 
-test: install
+lint: install
+	$(PY) -m flake8 .
+
+test: lint
 	OMP_NUM_THREADS=1 $(PY) -m pytest -q tests
+
+test-fast: install
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q -m "not slow" tests
 
 demo: install
 	$(PY) tools/demo.py --method $(METHOD)

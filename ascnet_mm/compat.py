@@ -1,4 +1,5 @@
-"""Explicit fixes for the tested stack (torch 2.x, mmengine 0.10, mmaction2 1.2).
+"""Explicit fixes for the tested stack (torch 2.x, mmengine 0.10, mmaction2
+1.2).
 
 Everything here runs once, from ``ascnet_mm/__init__.py``, *before* the first
 ``import mmaction.models``. Each fix is narrow and checks that it is needed:
@@ -7,12 +8,15 @@ Everything here runs once, from ``ascnet_mm/__init__.py``, *before* the first
     The mmaction2 1.2.0 wheel and sdist lack ``mmaction/models/localizers/drn``
     while ``localizers/__init__.py`` imports it, so ``import mmaction.models``
     fails. Where the folder is really missing we register a placeholder package
-    whose ``DRN`` raises a clear error when used. A complete install is left as is.
+    whose ``DRN`` raises a clear error when used. A complete install is left as
+    is.
 
 ``allow_mmengine_checkpoint_globals``
     torch >= 2.6 loads with ``weights_only=True``; MMEngine checkpoints carry a
-    few non-tensor objects (``HistoryBuffer``, numpy scalars and dtypes, ...). We
-    allow-list exactly those classes; ``weights_only`` is never turned off, so a
+    few non-tensor objects (``HistoryBuffer``, numpy scalars and dtypes, ...).
+    We
+    allow-list exactly those classes; ``weights_only`` is never turned off, so
+    a
     checkpoint with any other object is still refused.
 
 ``explain_refused_checkpoints``
@@ -30,7 +34,8 @@ Everything here runs once, from ``ascnet_mm/__init__.py``, *before* the first
     CUDA nothing changes.
 
 ``honour_pretrained_init_cfg``
-    MMAction2's ``ResNet3d`` (and its subclasses R(2+1)D, SlowOnly, ...) override
+    MMAction2's ``ResNet3d`` (and its subclasses R(2+1)D, SlowOnly, ...)
+    override
     ``init_weights`` and silently ignore ``init_cfg=dict(type='Pretrained')``.
     We keep their own initialisation and then apply the ``Pretrained`` entries,
     so ``backbone.init_cfg=dict(type='Pretrained', prefix='backbone.', ...)``
@@ -47,7 +52,8 @@ import warnings
 __all__ = [
     'apply', 'ensure_drn_placeholder', 'allow_mmengine_checkpoint_globals',
     'honour_pretrained_init_cfg', 'explain_refused_checkpoints',
-    'allow_cpu_distributed', 'RefusedCheckpointError', 'SAFE_CHECKPOINT_GLOBALS'
+    'allow_cpu_distributed', 'RefusedCheckpointError',
+    'SAFE_CHECKPOINT_GLOBALS'
 ]
 
 _DRN_MODULE = 'mmaction.models.localizers.drn'
@@ -69,8 +75,8 @@ def ensure_drn_placeholder() -> bool:
     if _DRN_MODULE in sys.modules:
         return False
     root = _mmaction_dir()
-    if root is None or osp.isdir(osp.join(root, 'models', 'localizers',
-                                          'drn')):
+    if root is None or osp.isdir(
+            osp.join(root, 'models', 'localizers', 'drn')):
         return False
     if 'mmaction.models' in sys.modules:
         raise ImportError(
@@ -107,14 +113,17 @@ def _safe_checkpoint_globals():
         from numpy._core.multiarray import _reconstruct, scalar
     except ImportError:  # numpy < 2
         from numpy.core.multiarray import _reconstruct, scalar
-    dtype_classes = [type(np.dtype(t)) for t in (
-        np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8,
-        np.uint16, np.uint32, np.uint64, np.float16, np.float32,
-        np.float64, np.str_)]
+    dtype_classes = [
+        type(np.dtype(t))
+        for t in (np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8,
+                  np.uint16, np.uint32, np.uint64, np.float16, np.float32,
+                  np.float64, np.str_)
+    ]
     import codecs
-    return [HistoryBuffer, _reconstruct, scalar, np.ndarray, np.dtype,
-            codecs.encode, (history_buffer_getattr, 'builtins.getattr')
-            ] + dtype_classes
+    return [
+        HistoryBuffer, _reconstruct, scalar, np.ndarray, np.dtype,
+        codecs.encode, (history_buffer_getattr, 'builtins.getattr')
+    ] + dtype_classes
 
 
 def history_buffer_getattr(obj, name):
@@ -139,7 +148,8 @@ SAFE_CHECKPOINT_GLOBALS = None
 
 
 def allow_mmengine_checkpoint_globals() -> list:
-    """Allow-list the classes MMEngine checkpoints contain for weights-only load.
+    """Allow-list the classes MMEngine checkpoints contain for weights-only
+    load.
 
     Returns:
         list: the allow-listed globals (empty on torch without safe globals).
@@ -229,8 +239,8 @@ def allow_cpu_distributed() -> bool:
     original_ddp_init = MMDistributedDataParallel.__init__
 
     def __init__(self, module, *args, **kwargs):
-        if kwargs.get('device_ids') and all(
-                p.device.type == 'cpu' for p in module.parameters()):
+        if kwargs.get('device_ids') and all(p.device.type == 'cpu'
+                                            for p in module.parameters()):
             kwargs['device_ids'] = None
         original_ddp_init(self, module, *args, **kwargs)
 
@@ -280,8 +290,9 @@ def apply() -> None:
     try:
         import importlib_metadata  # noqa: F401 mmaction2 1.2 needs it
     except ImportError as e:
-        raise ImportError('mmaction2 1.2 imports importlib_metadata without '
-                          'declaring it: pip install importlib_metadata') from e
+        raise ImportError(
+            'mmaction2 1.2 imports importlib_metadata without '
+            'declaring it: pip install importlib_metadata') from e
     allow_mmengine_checkpoint_globals()
     explain_refused_checkpoints()
     allow_cpu_distributed()

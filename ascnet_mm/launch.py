@@ -1,12 +1,15 @@
-"""Run MMAction2's own tools (shipped in the wheel under ``mmaction/.mim/tools``)
-with this plugin imported first, so their arguments and behaviour stay stock."""
+"""Run MMAction2's own tools (shipped in the wheel under
+``mmaction/.mim/tools``)
+with this plugin imported first, so their arguments and behaviour stay
+stock."""
 import os.path as osp
 import runpy
 import sys
 
 
 def stock_tool_path(name: str) -> str:
-    """Path of ``mmaction/.mim/tools/<name>``; a clear error if the wheel lacks it."""
+    """Path of ``mmaction/.mim/tools/<name>``; a clear error if the wheel lacks
+    it."""
     import mmaction
     path = osp.join(osp.dirname(mmaction.__file__), '.mim', 'tools', name)
     if not osp.isfile(path):

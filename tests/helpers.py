@@ -24,12 +24,14 @@ def write_video(path, frames, fps=25, gop=None):
 def ramp_video(num_frames, size=32, seed=0):
     """(T, H, W, 3) frames whose mean brightness grows with the frame index.
 
-    Frame ``i`` is roughly uniform grey ``8 * i`` (mod 256) plus mild noise, so a
+    Frame ``i`` is roughly uniform grey ``8 * i`` (mod 256) plus mild noise, so
+    a
     decoded frame's index can be read back from its mean.
     """
     rng = np.random.default_rng(seed)
     base = (np.arange(num_frames) * 8 % 256).astype(np.float32)
-    frames = base[:, None, None, None] + rng.normal(0, 1, (num_frames, size, size, 3))
+    frames = base[:, None, None, None] + rng.normal(
+        0, 1, (num_frames, size, size, 3))
     return np.clip(frames, 0, 255).astype(np.uint8)
 
 
@@ -58,15 +60,24 @@ def dist_train(config, nproc, work, *args, options=(), timeout=300):
     """Run ``tools/dist_train.sh CONFIG NPROC --work-dir WORK ARGS`` on CPU
     (gloo, ``--cfg-options`` OPTIONS) from the repo root; its log (stdout and
     stderr). Fails the test unless it exits 0."""
-    env = dict(os.environ, PYTHON=sys.executable, PORT=str(free_port()),
-               OMP_NUM_THREADS='1')
-    cmd = ['bash', 'tools/dist_train.sh', config, str(nproc), '--work-dir',
-           work, *args, '--cfg-options', 'env_cfg.dist_cfg.backend=gloo',
-           *options]
+    env = dict(
+        os.environ,
+        PYTHON=sys.executable,
+        PORT=str(free_port()),
+        OMP_NUM_THREADS='1')
+    cmd = [
+        'bash', 'tools/dist_train.sh', config,
+        str(nproc), '--work-dir', work, *args, '--cfg-options',
+        'env_cfg.dist_cfg.backend=gloo', *options
+    ]
     for attempt in range(2):
-        proc = subprocess.run(cmd, cwd=TOOLS.parent, env=env,
-                              capture_output=True, text=True,
-                              timeout=timeout)
+        proc = subprocess.run(
+            cmd,
+            cwd=TOOLS.parent,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout)
         log = proc.stdout + proc.stderr
         # Rarely (2 of 19 runs of test_dist_train.py on 2 cores), a gloo rank
         # aborts with this message and no Python error; the cause is not

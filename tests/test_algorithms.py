@@ -35,11 +35,13 @@ def batch(model, num=4, views=2, speeds=(1, 2), vids=None, seed=0):
     samples = []
     for i in range(num):
         s = ActionDataSample()
-        s.set_metainfo(dict(view_speeds=np.array(speeds[:views]),
-                            video_idx=i if vids is None else vids[i]))
+        s.set_metainfo(
+            dict(
+                view_speeds=np.array(speeds[:views]),
+                video_idx=i if vids is None else vids[i]))
         samples.append(s)
-    return model.data_preprocessor(dict(inputs=inputs, data_samples=samples),
-                                   True)
+    return model.data_preprocessor(
+        dict(inputs=inputs, data_samples=samples), True)
 
 
 def total(losses):
@@ -89,16 +91,18 @@ def test_ascnet_bank_fills_with_global_batch_and_partners_found():
     assert losses['scp_partner_rate'] == 1.0
     assert int(model.bank.valid.sum()) == 8
     assert set(model.bank.vid[model.bank.valid].tolist()) == {0, 1, 2, 3}
-    assert sorted(model.bank.speed[model.bank.valid].tolist()) == [1] * 4 + [2] * 4
+    assert sorted(
+        model.bank.speed[model.bank.valid].tolist()) == [1] * 4 + [2] * 4
 
 
 def test_ascnet_bank_widths_come_from_the_built_projectors():
     neck = dict(type='MLPNeck', in_channels=64, hidden_channels=32)
-    model = build(ASCNET, app_projector=neck,
-                  speed_projector=dict(neck, out_channels=24),
-                  app_predictor=dict(neck, in_channels=128),
-                  speed_predictor=dict(neck, in_channels=24,
-                                       out_channels=24))
+    model = build(
+        ASCNET,
+        app_projector=neck,
+        speed_projector=dict(neck, out_channels=24),
+        app_predictor=dict(neck, in_channels=128),
+        speed_predictor=dict(neck, in_channels=24, out_channels=24))
     # the projectors' configs leave out_channels to MLPNeck's default (128)
     assert model.bank.app.shape[1] == 128
     assert model.bank.speed_emb.shape[1] == 24
@@ -115,8 +119,8 @@ def test_ascnet_views_without_partner_count_and_contribute_nothing():
 
 
 @pytest.mark.parametrize('overrides,keys', [
-    (dict(scp_loss=None, speed_projector=None, speed_predictor=None),
-     {'loss_acp'}),
+    (dict(scp_loss=None, speed_projector=None,
+          speed_predictor=None), {'loss_acp'}),
     (dict(acp_loss=None), {'loss_scp', 'scp_partner_rate'}),
     (dict(momentum=None), {'loss_acp', 'loss_scp', 'scp_partner_rate'}),
 ])
@@ -191,20 +195,32 @@ def test_r3d18_checkpoint_loads_into_stock_finetune_config(tmp_path):
 
 def test_s3dg_checkpoint_loads_into_stock_recognizer(tmp_path):
     s3dg = dict(type='S3DG', width_mult=0.125)
-    model = build(ASCNET, backbone=s3dg, scp_loss=None,
-                  app_projector=dict(type='MLPNeck', in_channels=128,
-                                     hidden_channels=32, out_channels=16),
-                  app_predictor=dict(type='MLPNeck', in_channels=16,
-                                     hidden_channels=32, out_channels=16))
+    model = build(
+        ASCNET,
+        backbone=s3dg,
+        scp_loss=None,
+        app_projector=dict(
+            type='MLPNeck',
+            in_channels=128,
+            hidden_channels=32,
+            out_channels=16),
+        app_predictor=dict(
+            type='MLPNeck',
+            in_channels=16,
+            hidden_channels=32,
+            out_channels=16))
     model(**batch(model), mode='loss')
     ckpt = _ssl_checkpoint(model, tmp_path / 'ssl.pth')
-    finetune = MODELS.build(dict(
-        type='Recognizer3D',
-        backbone=dict(s3dg, init_cfg=dict(type='Pretrained', checkpoint=ckpt,
-                                          prefix='backbone.')),
-        cls_head=dict(type='I3DHead', num_classes=8, in_channels=128),
-        data_preprocessor=dict(type='ActionDataPreprocessor',
-                               format_shape='NCTHW')))
+    finetune = MODELS.build(
+        dict(
+            type='Recognizer3D',
+            backbone=dict(
+                s3dg,
+                init_cfg=dict(
+                    type='Pretrained', checkpoint=ckpt, prefix='backbone.')),
+            cls_head=dict(type='I3DHead', num_classes=8, in_channels=128),
+            data_preprocessor=dict(
+                type='ActionDataPreprocessor', format_shape='NCTHW')))
     finetune.init_weights()
     for k, v in model.backbone.state_dict().items():
         assert torch.equal(finetune.backbone.state_dict()[k], v), k
@@ -242,8 +258,8 @@ def test_cvrl_loss():
 ])
 def test_feature_loss_adds_to_every_method(config, views, speeds, keys):
     extra = dict(queue_size=8) if 'rspnet' in config else {}
-    model = build(config, feature_loss=dict(type='VarianceCovarianceLoss'),
-                  **extra)
+    model = build(
+        config, feature_loss=dict(type='VarianceCovarianceLoss'), **extra)
     data = batch(model, views=views, speeds=speeds)
     losses = model(**data, mode='loss')
     assert set(losses) == keys | {'loss_var', 'loss_cov'}
@@ -282,8 +298,8 @@ def test_linear_probe_backbone_stays_frozen():
     assert not any(m.training for m in model.backbone.modules())
     inputs = list(torch.rand(2, 1, 3, 8, 32, 32) * 255)
     samples = [ActionDataSample().set_gt_label(i) for i in range(2)]
-    data = model.data_preprocessor(dict(inputs=inputs, data_samples=samples),
-                                   True)
+    data = model.data_preprocessor(
+        dict(inputs=inputs, data_samples=samples), True)
     loss = model(**data, mode='loss')['loss_cls']
     loss.backward()
     assert model.cls_head.fc_cls.weight.grad.abs().sum() > 0

@@ -14,12 +14,15 @@ from mmengine.runner.checkpoint import _load_checkpoint
 from ascnet_mm import compat
 
 
+@pytest.mark.slow
 def test_drn_placeholder_imports_models_and_raises_clearly():
     code = ('import ascnet_mm, mmaction.models as m\n'
             'from mmaction.models.localizers import DRN\n'
             'try:\n    DRN()\nexcept ImportError as e:\n    print("ERR", e)\n')
-    out = subprocess.run([sys.executable, '-c', code], capture_output=True,
-                         text=True, timeout=120)
+    out = subprocess.run([sys.executable, '-c', code],
+                         capture_output=True,
+                         text=True,
+                         timeout=120)
     assert out.returncode == 0, out.stderr
     assert 'ERR DRN is not available' in out.stdout
     assert 'localizers/drn' in out.stdout
@@ -28,8 +31,10 @@ def test_drn_placeholder_imports_models_and_raises_clearly():
 def test_drn_placeholder_not_installed_when_present(tmp_path, monkeypatch):
     (tmp_path / 'models' / 'localizers' / 'drn').mkdir(parents=True)
     monkeypatch.setattr(compat, '_mmaction_dir', lambda: str(tmp_path))
-    saved = {k: sys.modules.pop(k) for k in list(sys.modules)
-             if k.startswith(compat._DRN_MODULE)}
+    saved = {
+        k: sys.modules.pop(k)
+        for k in list(sys.modules) if k.startswith(compat._DRN_MODULE)
+    }
     try:
         assert compat.ensure_drn_placeholder() is False
         assert compat._DRN_MODULE not in sys.modules
@@ -39,8 +44,10 @@ def test_drn_placeholder_not_installed_when_present(tmp_path, monkeypatch):
 
 def test_drn_placeholder_refuses_after_models_imported(tmp_path, monkeypatch):
     monkeypatch.setattr(compat, '_mmaction_dir', lambda: str(tmp_path))
-    saved = {k: sys.modules.pop(k) for k in list(sys.modules)
-             if k.startswith(compat._DRN_MODULE)}
+    saved = {
+        k: sys.modules.pop(k)
+        for k in list(sys.modules) if k.startswith(compat._DRN_MODULE)
+    }
     try:
         with pytest.raises(ImportError, match='Import ascnet_mm first'):
             compat.ensure_drn_placeholder()
@@ -55,9 +62,14 @@ def _mmengine_like_checkpoint():
     buf = HistoryBuffer()
     buf.update(np.float64(0.25))
     return {
-        'meta': {'epoch': 1, 'iter': 3, 'seed': np.int64(7),
-                 'dtype': np.dtype('float32'), 'lr': np.float32(0.1),
-                 'arr': np.arange(3)},
+        'meta': {
+            'epoch': 1,
+            'iter': 3,
+            'seed': np.int64(7),
+            'dtype': np.dtype('float32'),
+            'lr': np.float32(0.1),
+            'arr': np.arange(3)
+        },
         'state_dict': OrderedDict(w=torch.ones(2)),
         'message_hub': hub.state_dict(),
         'extra': buf,
@@ -75,8 +87,9 @@ def test_mmengine_checkpoint_loads_weights_only(tmp_path):
 
 
 class Arbitrary:
+
     def __reduce__(self):
-        return (print, ('side effect',))
+        return (print, ('side effect', ))
 
 
 def test_checkpoint_with_arbitrary_object_is_refused(tmp_path):
@@ -92,7 +105,8 @@ def test_allow_list_is_explicit():
     allowed = compat.allow_mmengine_checkpoint_globals()
     names = {getattr(g, '__name__', str(g)) for g in allowed}
     assert 'HistoryBuffer' in names and '_reconstruct' in names
-    assert 'eval' not in names and 'system' not in names and getattr not in allowed
+    assert 'eval' not in names and 'system' not in names
+    assert getattr not in allowed
 
 
 class Ref:
@@ -115,15 +129,27 @@ def test_restricted_getattr_refuses_other_targets(tmp_path):
 
 def test_resnet3d_honours_pretrained_init_cfg(tmp_path):
     from mmaction.registry import MODELS
-    cfg = dict(type='ResNet3d', depth=18, pretrained=None, pretrained2d=False,
-               base_channels=8)
+    cfg = dict(
+        type='ResNet3d',
+        depth=18,
+        pretrained=None,
+        pretrained2d=False,
+        base_channels=8)
     src = MODELS.build(cfg)
     src.init_weights()
     path = tmp_path / 'ssl.pth'
-    torch.save({'state_dict': {'backbone.' + k: v
-                               for k, v in src.state_dict().items()}}, path)
-    dst = MODELS.build(dict(cfg, init_cfg=dict(
-        type='Pretrained', checkpoint=str(path), prefix='backbone.')))
+    torch.save(
+        {
+            'state_dict': {
+                'backbone.' + k: v
+                for k, v in src.state_dict().items()
+            }
+        }, path)
+    dst = MODELS.build(
+        dict(
+            cfg,
+            init_cfg=dict(
+                type='Pretrained', checkpoint=str(path), prefix='backbone.')))
     dst.init_weights()
     for k, v in src.state_dict().items():
         assert torch.equal(dst.state_dict()[k], v), k

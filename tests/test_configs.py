@@ -36,6 +36,8 @@ KINETICS = {
     'configs/cvrl/cvrl_s3dg_k400.py': ('loss_nt_xent', ),
 }
 OTHER_KINETICS = [p for p in PRETRAIN if 'k400' in p and p not in KINETICS]
+
+
 @functools.lru_cache(maxsize=None)
 def load(path):
     return Config.fromfile(str(ROOT / path))
@@ -65,8 +67,7 @@ def depth(path):
 
 def default_work_dir(path):
     """The work dir of ``tools/train.py CONFIG`` without ``--work-dir``."""
-    return load(path).get('work_dir') or osp.join('work_dirs',
-                                                   Path(path).stem)
+    return load(path).get('work_dir') or osp.join('work_dirs', Path(path).stem)
 
 
 @pytest.mark.parametrize('path', RUNNABLE)
@@ -97,8 +98,10 @@ def test_no_config_indexes_into_a_base_list():
 
 def backbone(cfg):
     """The backbone config without its checkpoint."""
-    return {k: v for k, v in cfg.model.backbone.to_dict().items()
-            if k != 'init_cfg'}
+    return {
+        k: v
+        for k, v in cfg.model.backbone.to_dict().items() if k != 'init_cfg'
+    }
 
 
 @pytest.mark.parametrize('path', PROTOCOLS)
@@ -108,13 +111,16 @@ def test_protocol_loads_what_its_pretraining_config_writes(path):
     cfg = load(path)
     init = cfg.model.backbone.get('init_cfg')
     assert (init.checkpoint if init else cfg.load_from) == cfg.pretrained
-    # named on the config's own lines: pretrained = '...'  # configs/...
-    line = re.search(r"^pretrained = '(.+)'  # (configs/\S+\.py)$",
-                     (ROOT / path).read_text(), re.M)
-    assert line and line[1] == cfg.pretrained, path
-    match = re.fullmatch(r'work_dirs/([^/]+)/epoch_(\d+)\.pth', line[1])
+    # named on the config's own lines:
+    #   # Loads the output of configs/...:
+    #   pretrained = '...'
+    line = re.search(
+        r"^# Loads the output of (configs/\S+\.py):\npretrained = '(.+)'$",
+        (ROOT / path).read_text(), re.M)
+    assert line and line[2] == cfg.pretrained, path
+    match = re.fullmatch(r'work_dirs/([^/]+)/epoch_(\d+)\.pth', line[2])
     source = f'configs/{method}/{match[1]}.py'
-    assert line[2] == source and source in PRETRAIN
+    assert line[1] == source and source in PRETRAIN
     pretrain = load(source)
     assert default_work_dir(source) == f'work_dirs/{match[1]}'
     assert int(match[2]) == pretrain.train_cfg.max_epochs
@@ -166,8 +172,11 @@ def test_kinetics_config_trains_with_dist_train(config, tiny_synthetic,
             'default_hooks.logger.interval': 1,
             'default_hooks.checkpoint.save_last': False
         })
-    log = dist_train(config, 2, str(tmp_path), options=[
-        cfg_option(k, v) for k, v in options.items()])
+    log = dist_train(
+        config,
+        2,
+        str(tmp_path),
+        options=[cfg_option(k, v) for k, v in options.items()])
     assert 'Epoch(train) [1][2/2]' in log
     for loss in KINETICS[config]:
         assert f' {loss}: ' in log, loss
@@ -184,8 +193,10 @@ def test_other_kinetics_config_takes_a_train_step(config, tiny_synthetic):
         optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
         log_vars = model.train_step(batch, optim_wrapper)
     assert batch['inputs'][0].shape[-3:] == (8, 32, 32)
-    losses = {k: float(v.detach()) for k, v in log_vars.items()
-              if k.startswith('loss')}
+    losses = {
+        k: float(v.detach())
+        for k, v in log_vars.items() if k.startswith('loss')
+    }
     assert all(math.isfinite(v) for v in losses.values()), losses
     # the loss terms the config switches on, and only those
     terms = {f'loss_{t}' for t in ('acp', 'scp') if cfg.model.get(f'{t}_loss')}

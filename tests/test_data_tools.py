@@ -1,4 +1,5 @@
-"""Dataset tooling: split parsing, video checks, the verify / prepare / build-list CLIs."""
+"""Dataset tooling: split parsing, video checks, the verify / prepare /
+build-list CLIs."""
 import os
 import re
 from pathlib import Path
@@ -11,8 +12,8 @@ from helpers import load_tool, ramp_video, write_video
 
 from ascnet_mm.datasets import annotation_lists as annotations
 from ascnet_mm.video_io import check_video
-from ascnet_mm.video_io.transcode import (EncodeSettings, output_size, prepare_one,
-                                                prepare_videos)
+from ascnet_mm.video_io.transcode import (EncodeSettings, output_size,
+                                          prepare_one, prepare_videos)
 
 
 def write_text(path, text, newline='\n'):
@@ -38,7 +39,8 @@ def keyframe_positions(path):
 
 
 def bad_videos(root):
-    """Zero-byte, text renamed .mp4, an mp4 cut to half its bytes; names -> reason start."""
+    """Zero-byte, text renamed .mp4, an mp4 cut to half its bytes; names ->
+    reason start."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     (root / 'empty.mp4').write_bytes(b'')
@@ -46,13 +48,19 @@ def bad_videos(root):
     whole = Path(video(root / 'whole.mp4', ramp_video(24, 32))).read_bytes()
     (root / 'half.mp4').write_bytes(whole[:len(whole) // 2])
     os.remove(root / 'whole.mp4')
-    return {'empty.mp4': 'empty file', 'text.mp4': 'not a video',
-            'half.mp4': 'truncated', 'gone.mp4': 'missing'}
+    return {
+        'empty.mp4': 'empty file',
+        'text.mp4': 'not a video',
+        'half.mp4': 'truncated',
+        'gone.mp4': 'missing'
+    }
 
 
 def faststart_copy(src, dst):
-    """Remux ``src`` with the index (moov) before the data, as streamed downloads have it."""
-    with av.open(str(src)) as ic, av.open(str(dst), 'w', options={'movflags': 'faststart'}) as oc:
+    """Remux ``src`` with the index (moov) before the data, as streamed
+    downloads have it."""
+    with av.open(str(src)) as ic, av.open(
+            str(dst), 'w', options={'movflags': 'faststart'}) as oc:
         ost = oc.add_stream_from_template(ic.streams.video[0])
         for packet in ic.demux(ic.streams.video[0]):
             if packet.dts is not None:
@@ -61,27 +69,34 @@ def faststart_copy(src, dst):
     return dst
 
 
-# --- annotations ------------------------------------------------------------------------
+# --- annotations
+# ------------------------------------------------------------------------
+
 
 def test_ucf101_lists(tmp_path):
     d = tmp_path / 'ucfTrainTestlist'
-    write_text(d / 'classInd.txt', '1 ApplyEyeMakeup\n2 Archery\n3 HandstandPushups\n', '\r\n')
-    write_text(d / 'trainlist02.txt',
-               'Archery/v_Archery_g08_c01.avi 2\n'
-               'HandstandPushups/v_HandStandPushups_g08_c01.avi 3\n'
-               'ApplyEyeMakeup/v_ApplyEyeMakeup_g09_c02.avi 1\n', '\r\n')
-    write_text(d / 'testlist02.txt', 'ApplyEyeMakeup/v_ApplyEyeMakeup_g01_c01.avi\n'
-               'HandstandPushups/v_HandStandPushups_g01_c03.avi\n', '\r\n')
+    write_text(d / 'classInd.txt',
+               '1 ApplyEyeMakeup\n2 Archery\n3 HandstandPushups\n', '\r\n')
+    write_text(
+        d / 'trainlist02.txt', 'Archery/v_Archery_g08_c01.avi 2\n'
+        'HandstandPushups/v_HandStandPushups_g08_c01.avi 3\n'
+        'ApplyEyeMakeup/v_ApplyEyeMakeup_g09_c02.avi 1\n', '\r\n')
+    write_text(
+        d / 'testlist02.txt', 'ApplyEyeMakeup/v_ApplyEyeMakeup_g01_c01.avi\n'
+        'HandstandPushups/v_HandStandPushups_g01_c03.avi\n', '\r\n')
     classes, lists = annotations.ucf101_lists(d, split=2)
     assert classes == ['ApplyEyeMakeup', 'Archery', 'HandstandPushups']
     assert lists == {
         'ucf101_train_split_2_videos.txt': [
             'Archery/v_Archery_g08_c01.avi 1',
             'HandstandPushups/v_HandStandPushups_g08_c01.avi 2',
-            'ApplyEyeMakeup/v_ApplyEyeMakeup_g09_c02.avi 0'],
+            'ApplyEyeMakeup/v_ApplyEyeMakeup_g09_c02.avi 0'
+        ],
         'ucf101_val_split_2_videos.txt': [
             'ApplyEyeMakeup/v_ApplyEyeMakeup_g01_c01.avi 0',
-            'HandstandPushups/v_HandStandPushups_g01_c03.avi 2']}
+            'HandstandPushups/v_HandStandPushups_g01_c03.avi 2'
+        ]
+    }
     write_text(d / 'trainlist01.txt', 'Archery/v_Archery_g08_c01.avi 3\n')
     write_text(d / 'testlist01.txt', '')
     with pytest.raises(ValueError, match='disagrees'):
@@ -90,20 +105,26 @@ def test_ucf101_lists(tmp_path):
 
 def test_hmdb51_lists(tmp_path):
     d = tmp_path / 'splits'
-    write_text(d / 'sword_exercise_test_split1.txt', 'Sword_a_u_goo_0.avi 1 \nSword_b.avi 2 \n'
+    write_text(d / 'sword_exercise_test_split1.txt',
+               'Sword_a_u_goo_0.avi 1 \nSword_b.avi 2 \n'
                'Sword_c.avi 0 \n')
-    write_text(d / 'brush_hair_test_split1.txt', 'Brushing_x_goo_0.avi 2 \nHair_y.avi 1 \n')
-    write_text(d / 'brush_hair_test_split2.txt', 'Brushing_x_goo_0.avi 1 \nHair_y.avi 2 \n')
+    write_text(d / 'brush_hair_test_split1.txt',
+               'Brushing_x_goo_0.avi 2 \nHair_y.avi 1 \n')
+    write_text(d / 'brush_hair_test_split2.txt',
+               'Brushing_x_goo_0.avi 1 \nHair_y.avi 2 \n')
     classes, lists = annotations.hmdb51_lists(d, split=1)
     assert classes == ['brush_hair', 'sword_exercise']
     assert lists == {
-        'hmdb51_train_split_1_videos.txt': ['brush_hair/Hair_y.avi 0',
-                                            'sword_exercise/Sword_a_u_goo_0.avi 1'],
-        'hmdb51_val_split_1_videos.txt': ['brush_hair/Brushing_x_goo_0.avi 0',
-                                          'sword_exercise/Sword_b.avi 1']}
+        'hmdb51_train_split_1_videos.txt':
+        ['brush_hair/Hair_y.avi 0', 'sword_exercise/Sword_a_u_goo_0.avi 1'],
+        'hmdb51_val_split_1_videos.txt':
+        ['brush_hair/Brushing_x_goo_0.avi 0', 'sword_exercise/Sword_b.avi 1']
+    }
     classes, lists = annotations.hmdb51_lists(d, split=2)
     assert classes == ['brush_hair']
-    assert lists['hmdb51_train_split_2_videos.txt'] == ['brush_hair/Brushing_x_goo_0.avi 0']
+    assert lists['hmdb51_train_split_2_videos.txt'] == [
+        'brush_hair/Brushing_x_goo_0.avi 0'
+    ]
 
 
 KINETICS_TRAIN = """label,youtube_id,time_start,time_end,split,is_cc
@@ -122,16 +143,22 @@ def test_kinetics_lists(tmp_path, layout):
     train = write_text(tmp_path / 'train.csv', KINETICS_TRAIN)
     val = write_text(tmp_path / 'validate.csv', KINETICS_VAL)
     classes, lists = annotations.kinetics_lists(train, val, layout=layout)
-    assert classes == ['abseiling', 'passing American football (in game)', 'riding a bike']
+    assert classes == [
+        'abseiling', 'passing American football (in game)', 'riding a bike'
+    ]
     prefix = {'class': lambda c: c + '/', 'flat': lambda c: ''}[layout]
     assert lists == {
         'kinetics400_train_list_videos.txt': [
             f'{prefix("riding_a_bike")}--abc_DEF12_000014_000024.mp4 2',
             f'{prefix("abseiling")}xyz-1234567_000000_000010.mp4 0',
-            f'{prefix("passing_American_football_(in_game)")}Q9q9q9q9q9q_000105_000115.mp4 1'],
+            f'{prefix("passing_American_football_(in_game)")}'
+            'Q9q9q9q9q9q_000105_000115.mp4 1'
+        ],
         'kinetics400_val_list_videos.txt': [
             f'{prefix("abseiling")}val00000001_000003_000013.mp4 0',
-            f'{prefix("riding_a_bike")}val00000002_001234_001244.mp4 2']}
+            f'{prefix("riding_a_bike")}val00000002_001234_001244.mp4 2'
+        ]
+    }
 
 
 def test_build_lists_cli_check_exists(tmp_path, capsys):
@@ -142,21 +169,33 @@ def test_build_lists_cli_check_exists(tmp_path, capsys):
     write_text(tmp_path / 'vval' / 'val00000002_001234_001244.mp4', 'x')
     out = tmp_path / 'lists'
     report = load_tool('data/build_lists').main([
-        'kinetics', str(train), str(val), '--layout', 'flat', '--out-dir', str(out),
-        '--check-exists', str(tmp_path / 'vtrain'), str(tmp_path / 'vval')])
-    assert report == {'kinetics400_train_list_videos.txt': dict(kept=2, missing=1),
-                      'kinetics400_val_list_videos.txt': dict(kept=1, missing=1)}
+        'kinetics',
+        str(train),
+        str(val), '--layout', 'flat', '--out-dir',
+        str(out), '--check-exists',
+        str(tmp_path / 'vtrain'),
+        str(tmp_path / 'vval')
+    ])
+    assert report == {
+        'kinetics400_train_list_videos.txt': dict(kept=2, missing=1),
+        'kinetics400_val_list_videos.txt': dict(kept=1, missing=1)
+    }
     assert read_lines(out / 'classes.txt')[0] == 'abseiling'
     assert read_lines(out / 'kinetics400_train_list_videos.txt') == [
-        'xyz-1234567_000000_000010.mp4 0', 'Q9q9q9q9q9q_000105_000115.mp4 1']
+        'xyz-1234567_000000_000010.mp4 0', 'Q9q9q9q9q9q_000105_000115.mp4 1'
+    ]
     assert read_lines(out / 'kinetics400_train_list_videos_missing.txt') == [
-        '--abc_DEF12_000014_000024.mp4 2']
+        '--abc_DEF12_000014_000024.mp4 2'
+    ]
     assert read_lines(out / 'kinetics400_val_list_videos_missing.txt') == [
-        'val00000001_000003_000013.mp4 0']
+        'val00000001_000003_000013.mp4 0'
+    ]
     assert '1 missing' in capsys.readouterr().out
 
 
-# --- video checks -----------------------------------------------------------------------
+# --- video checks
+# -----------------------------------------------------------------------
+
 
 def test_check_video_good_and_bad(tmp_path):
     good = check_video(video(tmp_path / 'good.mp4', ramp_video(20, 32)))
@@ -172,26 +211,34 @@ def test_check_video_counts_decoded_frames(tmp_path, monkeypatch):
     real = decord.VideoReader
 
     class ShortReader(real):
+
         def get_batch(self, indices):
             if indices[0] >= 16:
-                raise decord.DECORDError('[01:02:03] /src/video_reader.cc:1: corrupt packet')
+                raise decord.DECORDError(
+                    '[01:02:03] /src/video_reader.cc:1: corrupt packet')
             return real.get_batch(self, indices)
 
     monkeypatch.setattr(decord, 'VideoReader', ShortReader)
-    assert check_video(path, chunk=8) == (False, 'decoded 16 of 20 frames: corrupt packet', 16)
+    assert check_video(
+        path,
+        chunk=8) == (False, 'decoded 16 of 20 frames: corrupt packet', 16)
 
 
 def test_truncated_faststart_source(tmp_path):
-    whole = faststart_copy(video(tmp_path / 'v.mp4', ramp_video(48, 32)), tmp_path / 'fs.mp4')
+    whole = faststart_copy(
+        video(tmp_path / 'v.mp4', ramp_video(48, 32)), tmp_path / 'fs.mp4')
     data = whole.read_bytes()
     assert data.find(b'moov') < data.find(b'mdat')
     cut = tmp_path / 'cut.mp4'
     cut.write_bytes(data[:int(len(data) * 0.8)])
-    assert check_video(cut).reason == 'truncated (mp4 box runs past end of file)'
-    result = prepare_one((str(cut), 'cut.mp4', str(tmp_path / 'out' / 'cut.mp4'),
-                          EncodeSettings(short_side=32)))
+    assert check_video(
+        cut).reason == 'truncated (mp4 box runs past end of file)'
+    result = prepare_one(
+        (str(cut), 'cut.mp4', str(tmp_path / 'out' / 'cut.mp4'),
+         EncodeSettings(short_side=32)))
     assert result.status == 'rejected'
-    assert re.match(r'source: decoded \d+ of 48 frames', result.reason), result.reason
+    assert re.match(r'source: decoded \d+ of 48 frames',
+                    result.reason), result.reason
     assert not (tmp_path / 'out' / 'cut.mp4').exists()
     assert not (tmp_path / 'out' / 'cut.mp4.part').exists()
 
@@ -201,15 +248,19 @@ def test_verify_videos_cli(tmp_path, capsys):
     reasons = bad_videos(data / 'bad')
     video(data / 'ok' / 'a.mp4', ramp_video(16, 32))
     video(data / 'ok' / 'b.mp4', ramp_video(16, 32, seed=1))
-    listfile = write_text(tmp_path / 'train_list.txt',
-                          'ok/a.mp4 3\nbad/empty.mp4 0\nbad/text.mp4 1\n\nok/b.mp4\n'
-                          'bad/half.mp4 2\nbad/gone.mp4 3\n')
+    listfile = write_text(
+        tmp_path / 'train_list.txt',
+        'ok/a.mp4 3\nbad/empty.mp4 0\nbad/text.mp4 1\n\nok/b.mp4\n'
+        'bad/half.mp4 2\nbad/gone.mp4 3\n')
     out = tmp_path / 'verified'
-    summary = load_tool('data/verify_videos').main([str(listfile), '--data-prefix', str(data),
-                                                    '--out-dir', str(out)])
+    summary = load_tool('data/verify_videos').main(
+        [str(listfile), '--data-prefix',
+         str(data), '--out-dir',
+         str(out)])
     assert (summary['total'], summary['ok'], summary['rejected']) == (6, 2, 4)
     assert read_lines(out / 'train_list.txt') == ['ok/a.mp4 3', 'ok/b.mp4']
-    rejected = dict(ln.split('\t') for ln in read_lines(out / 'train_list_rejected.txt'))
+    rejected = dict(
+        ln.split('\t') for ln in read_lines(out / 'train_list_rejected.txt'))
     assert set(rejected) == {f'bad/{n}' for n in reasons}
     for name, reason in reasons.items():
         assert rejected[f'bad/{name}'].startswith(reason)
@@ -218,7 +269,9 @@ def test_verify_videos_cli(tmp_path, capsys):
     assert '1  truncated (mp4 box runs past end of file)' in printed
 
 
-# --- prepare_videos ---------------------------------------------------------------------
+# --- prepare_videos
+# ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize('size,short,expected', [((320, 240), 128, (170, 128)),
                                                  ((240, 320), 128, (128, 170)),
@@ -230,12 +283,17 @@ def test_output_size(size, short, expected):
 
 def test_prepare_videos_short_gop_and_resume(tmp_path, capsys):
     src, out = tmp_path / 'src', tmp_path / 'out'
-    frames = np.concatenate([ramp_video(48, 96)[:, :64], ramp_video(40, 96)[:, :64]])
+    frames = np.concatenate(
+        [ramp_video(48, 96)[:, :64],
+         ramp_video(40, 96)[:, :64]])
     video(src / 'cls' / 'long.mp4', frames[:48], gop=250)
     video(src / 'other.mp4', frames[48:], gop=7)
     assert keyframe_positions(src / 'cls' / 'long.mp4') == ([0], 48)
     prepare = load_tool('data/prepare_videos')
-    argv = [str(src), str(out), '--short-side', '40', '--gop', '16', '--workers', '1']
+    argv = [
+        str(src),
+        str(out), '--short-side', '40', '--gop', '16', '--workers', '1'
+    ]
     first = prepare.main(argv)
     assert (first['done'], first['skipped'], first['rejected']) == (2, 0, 0)
     for name, n in (('cls/long.mp4', 48), ('other.mp4', 40)):
@@ -244,8 +302,8 @@ def test_prepare_videos_short_gop_and_resume(tmp_path, capsys):
         assert keys == list(range(0, count, 16))
         vr = decord.VideoReader(str(out / name))
         assert abs(len(vr) - n) <= 1 and vr[0].shape == (40, 60, 3)
-    assert sorted(p.name for p in out.rglob('*') if p.is_file()) == [
-        'long.mp4', 'other.mp4', 'rejected.txt']
+    assert sorted(p.name for p in out.rglob('*')
+                  if p.is_file()) == ['long.mp4', 'other.mp4', 'rejected.txt']
     assert read_lines(out / 'rejected.txt') == []
     mtimes = {p: p.stat().st_mtime_ns for p in out.rglob('*.mp4')}
     second = prepare.main(argv)
@@ -257,22 +315,28 @@ def test_prepare_videos_short_gop_and_resume(tmp_path, capsys):
 
 def test_prepare_videos_list_fps_and_rejects(tmp_path):
     data, out = tmp_path / 'data', tmp_path / 'out'
-    reasons = bad_videos(data / 'bad')
+    bad_videos(data / 'bad')
     video(data / 'cls' / 'v1.avi', ramp_video(50, 64), gop=250)
-    listfile = write_text(tmp_path / 'val.txt', 'cls/v1.avi 7\nbad/text.mp4 1\n'
-                          'bad/half.mp4 2\nbad/gone.mp4 3\n')
+    listfile = write_text(
+        tmp_path / 'val.txt', 'cls/v1.avi 7\nbad/text.mp4 1\n'
+        'bad/half.mp4 2\nbad/gone.mp4 3\n')
     summary = load_tool('data/prepare_videos').main([
-        str(listfile), str(out), '--data-prefix', str(data), '--short-side', '32',
-        '--fps', '10', '--gop', '4'])
-    assert (summary['done'], summary['skipped'], summary['rejected']) == (1, 0, 3)
+        str(listfile),
+        str(out), '--data-prefix',
+        str(data), '--short-side', '32', '--fps', '10', '--gop', '4'
+    ])
+    assert (summary['done'], summary['skipped'], summary['rejected']) == (1, 0,
+                                                                          3)
     assert read_lines(out / 'val.txt') == ['cls/v1.mp4 7']
     assert check_video(out / 'cls' / 'v1.mp4') == (True, '', 20)
     keys, count = keyframe_positions(out / 'cls' / 'v1.mp4')
     assert (keys, count) == ([0, 4, 8, 12, 16], 20)
     rejected = dict(ln.split('\t') for ln in read_lines(out / 'rejected.txt'))
-    assert rejected == {'bad/text.mp4': 'source: not a video (unknown file header)',
-                        'bad/half.mp4': 'source: truncated (mp4 box runs past end of file)',
-                        'bad/gone.mp4': 'missing'}
+    assert rejected == {
+        'bad/text.mp4': 'source: not a video (unknown file header)',
+        'bad/half.mp4': 'source: truncated (mp4 box runs past end of file)',
+        'bad/gone.mp4': 'missing'
+    }
     assert not list(out.rglob('*.part'))
 
 

@@ -4,16 +4,23 @@ import json
 import os
 import os.path as osp
 
+import pytest
 import torch
 from helpers import dist_train as run_dist_train
 
 from ascnet_mm.synthetic import generate
 
+# Starts two training processes.
+pytestmark = pytest.mark.slow
+
 
 def dist_train(data, work, *args):
     # constant EMA momentum: the target does not depend on max_epochs
     return run_dist_train(
-        'configs/ascnet/ascnet_r18-w16_synthetic.py', 2, work, *args,
+        'configs/ascnet/ascnet_r18-w16_synthetic.py',
+        2,
+        work,
+        *args,
         options=[
             f'train_dataloader.dataset.ann_file={data}/pretrain.txt',
             f'train_dataloader.dataset.data_prefix.video={data}/videos',
@@ -29,8 +36,10 @@ def epoch_losses(work, epoch):
     (run, ) = [d for d in os.listdir(work) if osp.isdir(osp.join(work, d))]
     with open(osp.join(work, run, 'vis_data', 'scalars.json')) as f:
         rows = [json.loads(line) for line in f]
-    return [{k: v for k, v in r.items() if k.startswith('loss')}
-            for r in rows if r.get('epoch') == epoch and 'loss' in r]
+    return [{
+        k: v
+        for k, v in r.items() if k.startswith('loss')
+    } for r in rows if r.get('epoch') == epoch and 'loss' in r]
 
 
 def test_dist_train_on_cpu_and_exact_resume(tmp_path):
@@ -44,8 +53,7 @@ def test_dist_train_on_cpu_and_exact_resume(tmp_path):
     assert len(ckpt['rng_state']) == 2  # one per rank
 
     resumed = str(tmp_path / 'resumed')
-    log = dist_train(data, resumed, '--resume',
-                     osp.join(full, 'epoch_1.pth'))
+    log = dist_train(data, resumed, '--resume', osp.join(full, 'epoch_1.pth'))
     assert 'RNGStateHook: restored the random states' in log
     assert 'Epoch(train) [1]' not in log
     assert epoch_losses(full, 2) and \

@@ -1,6 +1,7 @@
 import datetime
 import socket
 
+import pytest
 import torch
 import torch.distributed as torch_dist
 import torch.multiprocessing as mp
@@ -40,16 +41,19 @@ def _free_port():
 
 def _global_data():
     g = torch.Generator().manual_seed(0)
-    return (torch.randn(WORLD * N, D, generator=g),
-            torch.randn(WORLD * N, D, generator=g),
+    return (torch.randn(WORLD * N, D,
+                        generator=g), torch.randn(WORLD * N, D, generator=g),
             torch.randn(WORLD * N, D, generator=g))
 
 
 def _worker(rank, port):
     torch.set_num_threads(1)
     torch_dist.init_process_group(
-        'gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank,
-        world_size=WORLD, timeout=datetime.timedelta(seconds=30))
+        'gloo',
+        init_method=f'tcp://127.0.0.1:{port}',
+        rank=rank,
+        world_size=WORLD,
+        timeout=datetime.timedelta(seconds=30))
     try:
         assert rank_and_world() == (rank, WORLD)
         z1_all, z2_all, weights = _global_data()
@@ -81,13 +85,14 @@ def _worker(rank, port):
         torch.testing.assert_close(z2.grad / WORLD, ref_z2.grad[local])
 
         shuffled, idx_unshuffle = batch_shuffle_ddp(z1_all[local])
-        assert torch.equal(batch_unshuffle_ddp(shuffled, idx_unshuffle),
-                           z1_all[local])
+        assert torch.equal(
+            batch_unshuffle_ddp(shuffled, idx_unshuffle), z1_all[local])
         everything = concat_all_gather(shuffled)
         assert torch.equal(everything[idx_unshuffle], z1_all)
     finally:
         torch_dist.destroy_process_group()
 
 
+@pytest.mark.slow
 def test_two_process_gather_and_nt_xent():
     mp.spawn(_worker, args=(_free_port(), ), nprocs=WORLD, join=True)

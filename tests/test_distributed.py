@@ -24,27 +24,29 @@ from torch.nn.parallel import DistributedDataParallel
 
 import ascnet_mm  # noqa: F401  registers before mmaction.models (spawned too)
 
+# Spawns two processes per case.
+pytestmark = pytest.mark.slow
+
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 WORLD, GLOBAL_BATCH, STEPS = 2, 4, 2
 
 # method -> (config, model overrides, per-sample view speeds)
 CASES = {
     'ascnet': ('configs/ascnet/ascnet_r18-w16_synthetic.py',
-               dict(bank_size=16),
-               [(1, 2), (2, 1), (1, 2), (2, 1)]),
+               dict(bank_size=16), [(1, 2), (2, 1), (1, 2), (2, 1)]),
     # sample 2's speed-8 view has no partner: rank 1 has 3 of 4 SCP partners
     # and rank 0 4 of 4, so a per-rank mean would weigh the ranks unequally
     'ascnet_uneven_partners': ('configs/ascnet/ascnet_r18-w16_synthetic.py',
-                               dict(bank_size=16),
-                               [(1, 2), (2, 1), (1, 8), (2, 1)]),
+                               dict(bank_size=16), [(1, 2), (2, 1), (1, 8),
+                                                    (2, 1)]),
     'rspnet': ('configs/rspnet/rspnet_r18-w16_synthetic.py',
-               dict(queue_size=8),
-               [(1, 1, 2), (2, 2, 1), (1, 1, 2), (2, 2, 1)]),
+               dict(queue_size=8), [(1, 1, 2), (2, 2, 1), (1, 1, 2),
+                                    (2, 2, 1)]),
     'cvrl': ('configs/cvrl/cvrl_r18-w16_synthetic.py', {}, [(2, 2)] * 4),
     # batch statistics of the regulariser over the gathered global batch
-    'cvrl_feature_loss': ('configs/cvrl/cvrl_r18-w16_synthetic.py',
-                          dict(feature_loss=dict(
-                              type='VarianceCovarianceLoss')), [(2, 2)] * 4),
+    'cvrl_feature_loss':
+    ('configs/cvrl/cvrl_r18-w16_synthetic.py',
+     dict(feature_loss=dict(type='VarianceCovarianceLoss')), [(2, 2)] * 4),
 }
 
 
@@ -85,8 +87,10 @@ def _train(model, inputs, samples, params):
         total = sum(v for k, v in losses.items() if k.startswith('loss'))
         opt.zero_grad()
         total.backward()
-        record.append(({k: v.detach().clone() for k, v in losses.items()},
-                       [p.grad.clone() for p in params]))
+        record.append(({
+            k: v.detach().clone()
+            for k, v in losses.items()
+        }, [p.grad.clone() for p in params]))
         opt.step()
     return record
 
@@ -95,22 +99,32 @@ def _compare(case, model, ref, record, ref_record, mean_losses):
     """Per step: mean loss over ranks == reference loss, DDP-averaged
     gradients == reference gradients; then the same final state."""
     names = [n for n, p in model.named_parameters() if p.requires_grad]
-    for step, ((_, grads), (ref_losses, ref_grads), means) in enumerate(
-            zip(record, ref_record, mean_losses)):
+    for step, ((_, grads), (ref_losses, ref_grads),
+               means) in enumerate(zip(record, ref_record, mean_losses)):
         assert set(means) == set(ref_losses), case
         for key, mean in means.items():
             torch.testing.assert_close(
-                mean, ref_losses[key].float(), rtol=1e-5, atol=1e-6,
+                mean,
+                ref_losses[key].float(),
+                rtol=1e-5,
+                atol=1e-6,
                 msg=lambda m: f'{case} step {step} {key}: {m}')
         for name, grad, ref_grad in zip(names, grads, ref_grads):
             torch.testing.assert_close(
-                grad, ref_grad, rtol=1e-4, atol=1e-6,
+                grad,
+                ref_grad,
+                rtol=1e-4,
+                atol=1e-6,
                 msg=lambda m: f'{case} step {step} grad of {name}: {m}')
     ref_state = ref.state_dict()
     for key, value in model.state_dict().items():
         if value.dtype.is_floating_point:
-            torch.testing.assert_close(value, ref_state[key], rtol=1e-4,
-                                       atol=1e-6, msg=f'{case} {key}')
+            torch.testing.assert_close(
+                value,
+                ref_state[key],
+                rtol=1e-4,
+                atol=1e-6,
+                msg=f'{case} {key}')
         else:
             assert torch.equal(value, ref_state[key]), f'{case} {key}'
 
@@ -134,8 +148,11 @@ def _worker(rank, port, out_dir):
         runs[case] = (base, inputs, samples, ref, ref_record)
 
     torch_dist.init_process_group(
-        'gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank,
-        world_size=WORLD, timeout=datetime.timedelta(seconds=60))
+        'gloo',
+        init_method=f'tcp://127.0.0.1:{port}',
+        rank=rank,
+        world_size=WORLD,
+        timeout=datetime.timedelta(seconds=60))
     try:
         local = slice(rank * GLOBAL_BATCH // WORLD,
                       (rank + 1) * GLOBAL_BATCH // WORLD)
@@ -143,8 +160,7 @@ def _worker(rank, port, out_dir):
             model = copy.deepcopy(base)
             ddp = DistributedDataParallel(model, broadcast_buffers=False)
             record = _train(ddp, inputs[local], samples[local],
-                            [p for p in model.parameters()
-                             if p.requires_grad])
+                            [p for p in model.parameters() if p.requires_grad])
             mean_losses = []
             for losses, _ in record:
                 means = {}
@@ -178,6 +194,8 @@ def failures(tmp_path_factory):
 
 @pytest.mark.parametrize('case', list(CASES))
 def test_two_processes_match_one_process_on_the_global_batch(failures, case):
-    errors = [text for name, text in failures.items()
-              if name.rsplit('.', 1)[0] == case]
+    errors = [
+        text for name, text in failures.items()
+        if name.rsplit('.', 1)[0] == case
+    ]
     assert not errors, '\n'.join(errors)

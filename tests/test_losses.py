@@ -21,10 +21,11 @@ def _naive_nt_xent(z1, z2, temperature):
     total = 0.0
     for i in range(2 * n):
         pos = (i + n) % (2 * n)
-        denom = sum(torch.exp(z[i] @ z[j] / temperature)
-                    for j in range(2 * n) if j != i)
-        total = total - torch.log(torch.exp(z[i] @ z[pos] / temperature) /
-                                  denom)
+        denom = sum(
+            torch.exp(z[i] @ z[j] / temperature) for j in range(2 * n)
+            if j != i)
+        total = total - torch.log(
+            torch.exp(z[i] @ z[pos] / temperature) / denom)
     return total / (2 * n)
 
 
@@ -33,15 +34,15 @@ def test_ncos_matches_formula():
     p, z = torch.randn(5, 7), torch.randn(5, 7)
     expected = 2 - 2 * F.cosine_similarity(p, z, dim=1)
     torch.testing.assert_close(ncos(p, z), expected)
-    torch.testing.assert_close(ncos(p, 3 * p), torch.zeros(5), atol=1e-6,
-                               rtol=0)
-    torch.testing.assert_close(ncos(p, -p), torch.full((5,), 4.0))
+    torch.testing.assert_close(
+        ncos(p, 3 * p), torch.zeros(5), atol=1e-6, rtol=0)
+    torch.testing.assert_close(ncos(p, -p), torch.full((5, ), 4.0))
 
 
 def test_ncos_zero_vectors_finite():
     p = torch.zeros(2, 4, requires_grad=True)
     out = ncos(p, torch.zeros(2, 4))
-    torch.testing.assert_close(out, torch.full((2,), 2.0))
+    torch.testing.assert_close(out, torch.full((2, ), 2.0))
     out.sum().backward()
     assert torch.isfinite(p.grad).all()
 
@@ -63,8 +64,8 @@ def test_acp_symmetric_and_rolls_views():
     swapped = loss_fn(pred.flip(1), target.flip(1))
     torch.testing.assert_close(loss_fn(pred, target), swapped)
     pred, target = torch.randn(4, 3, 8), torch.randn(4, 3, 8)
-    expected = torch.stack([ncos(pred[:, v], target[:, (v + 1) % 3])
-                            for v in range(3)]).mean()
+    expected = torch.stack(
+        [ncos(pred[:, v], target[:, (v + 1) % 3]) for v in range(3)]).mean()
     torch.testing.assert_close(loss_fn(pred, target), expected)
 
 
@@ -84,17 +85,17 @@ def _scp_candidates():
     query_speed = torch.tensor([1, 2, 4])
     query_vid = torch.tensor([10, 11, 12])
     cand_app = torch.tensor([
-        [1., 0.],    # 0: same video as query 0 -> never its partner
-        [1., .5],    # 1: speed 1, video 20 -> partner of query 0
-        [1., .1],    # 2: speed 2, closest to query 0 but wrong speed
-        [0., 1.],    # 3: speed 2, video 21, identical to query 1; invalid
-        [.5, 1.],    # 4: speed 2, video 22 -> partner of query 1
+        [1., 0.],  # 0: same video as query 0 -> never its partner
+        [1., .5],  # 1: speed 1, video 20 -> partner of query 0
+        [1., .1],  # 2: speed 2, closest to query 0 but wrong speed
+        [0., 1.],  # 3: speed 2, video 21, identical to query 1; invalid
+        [.5, 1.],  # 4: speed 2, video 22 -> partner of query 1
     ])
     cand_speed = torch.tensor([1, 1, 2, 2, 2])
     cand_vid = torch.tensor([10, 20, 30, 21, 22])
     cand_valid = torch.tensor([True, True, True, False, True])
-    return (query_app, query_speed, query_vid, cand_app, cand_speed,
-            cand_vid, cand_valid)
+    return (query_app, query_speed, query_vid, cand_app, cand_speed, cand_vid,
+            cand_valid)
 
 
 def test_retrieval_picks_expected_partner():
@@ -110,8 +111,8 @@ def test_retrieval_picks_expected_partner():
 def test_retrieval_rules_on_random_set():
     g = torch.Generator().manual_seed(0)
     qa, ca = torch.randn(20, 6, generator=g), torch.randn(50, 6, generator=g)
-    qs, cs = (torch.randint(1, 3, (n,), generator=g) for n in (20, 50))
-    qv, cv = (torch.randint(0, 5, (n,), generator=g) for n in (20, 50))
+    qs, cs = (torch.randint(1, 3, (n, ), generator=g) for n in (20, 50))
+    qv, cv = (torch.randint(0, 5, (n, ), generator=g) for n in (20, 50))
     valid = torch.rand(50, generator=g) > 0.3
     idx, has = retrieve_same_speed_partner(qa, qs, qv, ca, cs, cv, valid)
     sim = F.normalize(qa, dim=1) @ F.normalize(ca, dim=1).t()
@@ -156,8 +157,8 @@ def test_scp_loss_zero_with_graph_when_no_partner():
     pred = torch.randn(2, 4, requires_grad=True)
     vid = torch.tensor([0, 1])
     query = Rows(torch.randn(2, 3), None, torch.tensor([1, 1]), vid, None)
-    cands = Rows(torch.randn(2, 3), torch.randn(2, 4), torch.tensor([2, 2]),
-                 vid, None)
+    cands = Rows(
+        torch.randn(2, 3), torch.randn(2, 4), torch.tensor([2, 2]), vid, None)
     loss, num_valid = MODELS.build(dict(type='SCPLoss'))(pred, query, cands)
     assert num_valid == 0 and loss == 0
     assert loss.requires_grad
@@ -174,20 +175,29 @@ def test_scp_loss_on_bank_rows_hand_value():
     (speed 2): only the bank row -> e3. Query 2 (speed 1, video 1): batch
     row 0 (video 0) -> e0.
     """
-    bank = FIFOBank(2, dict(app=((2, ), torch.float32),
-                            speed_emb=((3, ), torch.float32),
-                            speed=((), torch.long), vid=((), torch.long)))
-    bank.enqueue(app=torch.tensor([[1., 0.]]),
-                 speed_emb=torch.tensor([[0., 0., 1.]]),
-                 speed=torch.tensor([2]), vid=torch.tensor([7]))
-    batch = dict(app=torch.tensor([[1., 0.], [0., 1.], [1., 1.]]),
-                 speed_emb=torch.tensor([[1., 0., 0.], [0., 1., 0.],
-                                         [1., 1., 0.]]),
-                 speed=torch.tensor([1, 2, 1]), vid=torch.tensor([0, 0, 1]))
+    bank = FIFOBank(
+        2,
+        dict(
+            app=((2, ), torch.float32),
+            speed_emb=((3, ), torch.float32),
+            speed=((), torch.long),
+            vid=((), torch.long)))
+    bank.enqueue(
+        app=torch.tensor([[1., 0.]]),
+        speed_emb=torch.tensor([[0., 0., 1.]]),
+        speed=torch.tensor([2]),
+        vid=torch.tensor([7]))
+    batch = dict(
+        app=torch.tensor([[1., 0.], [0., 1.], [1., 1.]]),
+        speed_emb=torch.tensor([[1., 0., 0.], [0., 1., 0.], [1., 1., 0.]]),
+        speed=torch.tensor([1, 2, 1]),
+        vid=torch.tensor([0, 0, 1]))
     pred = torch.tensor([[1., 1., 0.], [0., 0., 1.], [0., 1., 0.]],
                         requires_grad=True)
-    loss, num_valid = MODELS.build(dict(type='SCPLoss'))(
-        pred, bank.rows(**batch), bank.with_batch(**batch))
+    loss, num_valid = MODELS.build(dict(type='SCPLoss'))(pred,
+                                                         bank.rows(**batch),
+                                                         bank.with_batch(
+                                                             **batch))
     # ncos: [1, 1, 0] vs [1, 1, 0] -> 0; [0, 0, 1] vs e3 -> 0;
     # [0, 1, 0] vs [1, 0, 0] -> 2
     assert num_valid == 3
@@ -217,11 +227,10 @@ def test_info_nce_ignores_invalid_queue_entries():
     queue = F.normalize(torch.randn(6, 8), dim=1)
     valid = torch.tensor([True, False, True, True, False, False])
     torch.testing.assert_close(
-        info_nce(q, k, queue, 0.07, valid), info_nce(q, k, queue[valid],
-                                                     0.07))
+        info_nce(q, k, queue, 0.07, valid), info_nce(q, k, queue[valid], 0.07))
     empty = torch.zeros(6, dtype=torch.bool)
-    torch.testing.assert_close(info_nce(q, k, queue, 0.07, empty),
-                               torch.tensor(0.))
+    torch.testing.assert_close(
+        info_nce(q, k, queue, 0.07, empty), torch.tensor(0.))
 
 
 # -------------------------------------------------------------- margin
@@ -229,15 +238,16 @@ def test_margin_ranking_hand_values():
     pos = torch.tensor([3.0, 1.0, 0.5])
     neg = torch.tensor([0.0, 0.5, 1.5])
     # margin 2: max(0, -1), max(0, 1.5), max(0, 3)
-    torch.testing.assert_close(margin_ranking(pos, neg, 2.0),
-                               torch.tensor(4.5 / 3))
+    torch.testing.assert_close(
+        margin_ranking(pos, neg, 2.0), torch.tensor(4.5 / 3))
 
 
 def test_rsp_margin_loss_scales_by_temperature():
     pos, neg = torch.tensor([0.3, 0.1]), torch.tensor([0.1, 0.2])
     loss = MODELS.build(
-        dict(type='RSPMarginLoss', margin=2.0, temperature=0.1,
-             loss_weight=2.0))(pos, neg)
+        dict(
+            type='RSPMarginLoss', margin=2.0, temperature=0.1,
+            loss_weight=2.0))(pos, neg)
     # (pos - neg) / 0.1 = [2, -1] -> [0, 3]
     torch.testing.assert_close(loss, torch.tensor(2 * 1.5))
 
@@ -249,22 +259,22 @@ def test_nt_xent_hand_value():
     e = math.e
     per_anchor = [
         math.log((e + 1 + 1 / e) / e),  # z1[0]: pos 1, others 0, -1
-        math.log(3),                    # z1[1]: pos 0, others 0, 0
+        math.log(3),  # z1[1]: pos 0, others 0, 0
         math.log((e + 1 + 1 / e) / e),  # z2[0]: pos 1, others 0, -1
-        math.log(1 + 2 / e),            # z2[1]: pos 0, others -1, -1
+        math.log(1 + 2 / e),  # z2[1]: pos 0, others -1, -1
     ]
-    torch.testing.assert_close(nt_xent(z1, z2, 1.0),
-                               torch.tensor(sum(per_anchor) / 4))
-    torch.testing.assert_close(nt_xent(z1, z2, 0.5),
-                               _naive_nt_xent(z1, z2, 0.5))
+    torch.testing.assert_close(
+        nt_xent(z1, z2, 1.0), torch.tensor(sum(per_anchor) / 4))
+    torch.testing.assert_close(
+        nt_xent(z1, z2, 0.5), _naive_nt_xent(z1, z2, 0.5))
 
 
 @pytest.mark.parametrize('n,d,t', [(3, 4, 0.1), (8, 16, 0.5)])
 def test_nt_xent_matches_naive(n, d, t):
     z1, z2 = torch.randn(n, d), torch.randn(n, d)
     torch.testing.assert_close(nt_xent(z1, z2, t), _naive_nt_xent(z1, z2, t))
-    module = MODELS.build(dict(type='NTXentLoss', temperature=t,
-                               loss_weight=0.5))
+    module = MODELS.build(
+        dict(type='NTXentLoss', temperature=t, loss_weight=0.5))
     torch.testing.assert_close(module(z1, z2), 0.5 * nt_xent(z1, z2, t))
 
 
@@ -272,8 +282,13 @@ def test_nt_xent_gathered_average_equals_full_batch():
     world, n = 3, 4
     z1, z2 = torch.randn(world * n, 8), torch.randn(world * n, 8)
     per_rank = [
-        nt_xent(z1[r * n:(r + 1) * n], z2[r * n:(r + 1) * n], 0.1, z1, z2,
-                offset=r * n) for r in range(world)
+        nt_xent(
+            z1[r * n:(r + 1) * n],
+            z2[r * n:(r + 1) * n],
+            0.1,
+            z1,
+            z2,
+            offset=r * n) for r in range(world)
     ]
     torch.testing.assert_close(
         torch.stack(per_rank).mean(), nt_xent(z1, z2, 0.1))
@@ -292,15 +307,15 @@ def test_variance_covariance_hand_values():
     assert var.item() == 0.0
     # Rows on the diagonal: Var = 1, Cov_01 = Cov_10 = 1, so the term is
     # (1 + 1) / 2 dimensions.
-    var, cov = variance_covariance(torch.tensor([[0., 0.], [1., 1.],
-                                                 [2., 2.]]), gamma=1.5)
+    var, cov = variance_covariance(
+        torch.tensor([[0., 0.], [1., 1.], [2., 2.]]), gamma=1.5)
     assert var.item() == pytest.approx(1.5 - math.sqrt(1 + 1e-4), abs=1e-6)
     assert cov.item() == pytest.approx(1.0, abs=1e-6)
 
 
 def test_variance_covariance_loss_spreads_and_decorrelates():
-    module = MODELS.build(dict(type='VarianceCovarianceLoss', var_weight=2.0,
-                               cov_weight=0.5))
+    module = MODELS.build(
+        dict(type='VarianceCovarianceLoss', var_weight=2.0, cov_weight=0.5))
     torch.manual_seed(0)
     base = torch.randn(16, 1)
     z = (base.repeat(1, 4) * 0.1 + 0.01 * torch.randn(16, 4)).requires_grad_()
@@ -349,8 +364,8 @@ def _descends(make_loss, params, steps=5, lr=0.5):
 
 def test_sgd_lowers_each_loss():
     torch.manual_seed(0)
-    pred, target = torch.randn(8, 2, 16, requires_grad=True), torch.randn(
-        8, 2, 16)
+    pred, target = torch.randn(
+        8, 2, 16, requires_grad=True), torch.randn(8, 2, 16)
     acp = MODELS.build(dict(type='ACPLoss'))
     assert _descends(lambda: acp(pred, target), [pred])
 
@@ -359,19 +374,22 @@ def test_sgd_lowers_each_loss():
     scp = MODELS.build(dict(type='SCPLoss'))
     assert _descends(lambda: scp(scp_pred, *rows)[0], [scp_pred])
 
-    q_raw, k = torch.randn(8, 16, requires_grad=True), F.normalize(
-        torch.randn(8, 16), dim=1)
+    q_raw, k = torch.randn(
+        8, 16, requires_grad=True), F.normalize(
+            torch.randn(8, 16), dim=1)
     queue = F.normalize(torch.randn(32, 16), dim=1)
     nce = MODELS.build(dict(type='InfoNCELoss'))
-    assert _descends(lambda: nce(F.normalize(q_raw, dim=1), k, queue),
-                     [q_raw], lr=0.05)
+    assert _descends(
+        lambda: nce(F.normalize(q_raw, dim=1), k, queue), [q_raw], lr=0.05)
 
-    pos, neg = torch.zeros(8, requires_grad=True), torch.zeros(
-        8, requires_grad=True)
+    pos, neg = torch.zeros(
+        8, requires_grad=True), torch.zeros(
+            8, requires_grad=True)
     rsp = MODELS.build(dict(type='RSPMarginLoss'))
     assert _descends(lambda: rsp(pos, neg), [pos, neg], lr=0.01)
 
-    z1, z2 = torch.randn(8, 16, requires_grad=True), torch.randn(
-        8, 16, requires_grad=True)
+    z1, z2 = torch.randn(
+        8, 16, requires_grad=True), torch.randn(
+            8, 16, requires_grad=True)
     ntx = MODELS.build(dict(type='NTXentLoss'))
     assert _descends(lambda: ntx(z1, z2), [z1, z2], lr=0.1)

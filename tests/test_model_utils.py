@@ -14,8 +14,13 @@ from ascnet_mm.models.utils import CosineEMA, FIFOBank
                                                 (2, True), (4, False)])
 def test_mlp_neck_layers_and_shape(num_layers, last_bn):
     neck = MODELS.build(
-        dict(type='MLPNeck', in_channels=12, hidden_channels=20,
-             out_channels=6, num_layers=num_layers, with_last_bn=last_bn))
+        dict(
+            type='MLPNeck',
+            in_channels=12,
+            hidden_channels=20,
+            out_channels=6,
+            num_layers=num_layers,
+            with_last_bn=last_bn))
     linears = [m for m in neck.modules() if isinstance(m, nn.Linear)]
     bns = [m for m in neck.modules() if isinstance(m, nn.BatchNorm1d)]
     assert len(linears) == num_layers
@@ -30,8 +35,13 @@ def test_mlp_neck_layers_and_shape(num_layers, last_bn):
 
 def test_mlp_neck_l2_norm_and_bias():
     neck = MODELS.build(
-        dict(type='MLPNeck', in_channels=8, out_channels=4, num_layers=1,
-             l2_norm=True, with_bias=False))
+        dict(
+            type='MLPNeck',
+            in_channels=8,
+            out_channels=4,
+            num_layers=1,
+            l2_norm=True,
+            with_bias=False))
     out = neck(torch.randn(3, 8))
     torch.testing.assert_close(out.norm(dim=1), torch.ones(3))
     assert all(m.bias is None for m in neck.modules()
@@ -152,8 +162,8 @@ def test_cosine_ema_follows_module_moves(runtime_info):
 
 # -------------------------------------------------------------- FIFOBank
 def _bank(size):
-    return FIFOBank(size, dict(emb=((2, ), torch.float32),
-                               vid=((), torch.long)))
+    return FIFOBank(size,
+                    dict(emb=((2, ), torch.float32), vid=((), torch.long)))
 
 
 def _rows(start, n):

@@ -22,18 +22,19 @@ def coded_frames(num_frames):
 
 def view_results(view_frame_map, num_frames=6):
     imgs = coded_frames(num_frames)
-    return dict(imgs=imgs,
-                view_frame_map=np.asarray(view_frame_map),
-                img_shape=(H, W),
-                original_shape=(H, W),
-                modality='RGB')
+    return dict(
+        imgs=imgs,
+        view_frame_map=np.asarray(view_frame_map),
+        img_shape=(H, W),
+        original_shape=(H, W),
+        modality='RGB')
 
 
 def test_flip_consistent_within_view_and_views_independent():
     np.random.seed(0)
     vmap = np.random.randint(6, size=(16, 4))
-    results = MultiViewTransforms([dict(type='Flip',
-                                        flip_ratio=0.5)])(view_results(vmap))
+    results = MultiViewTransforms([dict(type='Flip', flip_ratio=0.5)])(
+        view_results(vmap))
     imgs = np.stack(results['imgs']).reshape(16, 4, H, W, 3)
     flipped = imgs[..., 0, 0, 0] == (W - 1) * 8
     assert (flipped == flipped[:, :1]).all()
@@ -97,16 +98,18 @@ def test_full_pipeline_on_a_real_video(tmp_path):
             dict(type='DecordInit'),
             dict(type='SpeedPairSampler', clip_len=clip_len, speeds=(1, 2)),
             dict(type='DecordDecode'),
-            dict(type='MultiViewTransforms',
-                 transforms=[
-                     dict(type='Resize', scale=(-1, 40)),
-                     dict(type='RandomResizedCrop'),
-                     dict(type='Resize', scale=(32, 32), keep_ratio=False),
-                     dict(type='Flip', flip_ratio=0.5),
-                 ]),
+            dict(
+                type='MultiViewTransforms',
+                transforms=[
+                    dict(type='Resize', scale=(-1, 40)),
+                    dict(type='RandomResizedCrop'),
+                    dict(type='Resize', scale=(32, 32), keep_ratio=False),
+                    dict(type='Flip', flip_ratio=0.5),
+                ]),
             dict(type='FormatShape', input_format='NCTHW'),
-            dict(type='PackActionInputs',
-                 meta_keys=('view_speeds', 'video_idx')),
+            dict(
+                type='PackActionInputs',
+                meta_keys=('view_speeds', 'video_idx')),
         ]
     ])
     packed = pipeline(
@@ -118,5 +121,6 @@ def test_full_pipeline_on_a_real_video(tmp_path):
     speeds = sample.metainfo['view_speeds']
     assert sorted(speeds) == [1, 2]
     frame_ids = torch.round(inputs.double().mean(dim=(1, 3, 4)) / 8).numpy()
-    np.testing.assert_array_equal(np.diff(frame_ids, axis=1),
-                                  np.repeat(speeds[:, None], clip_len - 1, 1))
+    np.testing.assert_array_equal(
+        np.diff(frame_ids, axis=1), np.repeat(speeds[:, None], clip_len - 1,
+                                              1))

@@ -15,10 +15,10 @@ from mmengine.registry import DefaultScope
 
 import ascnet_mm.datasets.video_list_dataset as vld
 from ascnet_mm.datasets import PipelineConfigError, VideoListDataset
-from ascnet_mm.synthetic import generate
 from ascnet_mm.datasets.transforms import (RelativeSpeedSampler,
                                            SpeedPairSampler,
                                            TemporalIntervalSampler)
+from ascnet_mm.synthetic import generate
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 ASCNET = osp.join(ROOT, 'configs/ascnet/ascnet_r18-w16_synthetic.py')
@@ -60,9 +60,11 @@ def lines(path):
 
 def dataset(root, ann='pretrain.txt', **kwargs):
     pipeline = Config.fromfile(ASCNET).train_dataloader.dataset.pipeline
-    return VideoListDataset(osp.join(root, ann), pipeline=pipeline,
-                            data_prefix=dict(video=osp.join(root, 'videos')),
-                            **kwargs)
+    return VideoListDataset(
+        osp.join(root, ann),
+        pipeline=pipeline,
+        data_prefix=dict(video=osp.join(root, 'videos')),
+        **kwargs)
 
 
 @pytest.fixture
@@ -87,8 +89,10 @@ def test_training_skips_each_kind_of_broken_video(salted, warnings):
         hits = [w for w in warnings if osp.join(salted, 'videos', name) in w]
         assert len(hits) == 1, (name, warnings)  # once per file
         assert hits[0].startswith('skipping unreadable video')
-    reasons = {name: [w for w in warnings if name in w][0].split(': ', 1)[1]
-               for name in BROKEN}
+    reasons = {
+        name: [w for w in warnings if name in w][0].split(': ', 1)[1]
+        for name in BROKEN
+    }
     assert reasons['missing.mp4'] == 'file not found'
     assert reasons['empty.mp4'] == 'empty file (0 bytes)'
     assert reasons['text.mp4'].startswith('RuntimeError: Error reading')
@@ -98,9 +102,11 @@ def test_training_skips_each_kind_of_broken_video(salted, warnings):
 def test_too_many_bad_videos_in_a_row_is_a_clear_error(salted, tmp_path):
     ann = tmp_path / 'bad.txt'
     ann.write_text(''.join(f'{n}\n' for n in BROKEN))
-    ds = VideoListDataset(str(ann), max_refetch=3,
-                          pipeline=dataset(salted).pipeline.transforms,
-                          data_prefix=dict(video=osp.join(salted, 'videos')))
+    ds = VideoListDataset(
+        str(ann),
+        max_refetch=3,
+        pipeline=dataset(salted).pipeline.transforms,
+        data_prefix=dict(video=osp.join(salted, 'videos')))
     with pytest.raises(RuntimeError) as err:
         ds[0]
     msg = str(err.value)
@@ -121,8 +127,8 @@ def test_test_mode_raises_naming_the_file(salted):
 @pytest.mark.parametrize('sampler', [
     SpeedPairSampler(clip_len=8, speeds=(1, 4), out_of_bound_opt=None),
     RelativeSpeedSampler(clip_len=8, fast_speed=4, out_of_bound_opt=None),
-    TemporalIntervalSampler(clip_len=8, frame_interval=4,
-                            out_of_bound_opt=None),
+    TemporalIntervalSampler(
+        clip_len=8, frame_interval=4, out_of_bound_opt=None),
 ])
 def test_clip_longer_than_video_without_out_of_bound_opt(sampler):
     results = dict(filename='short.mp4', total_frames=20, sample_idx=0)
@@ -138,8 +144,10 @@ def test_clip_longer_than_video_without_out_of_bound_opt(sampler):
 def test_dataset_never_skips_a_config_error(salted):
     pipeline = Config.fromfile(ASCNET).train_dataloader.dataset.pipeline
     pipeline[1] = dict(pipeline[1], speeds=(1, 16), out_of_bound_opt=None)
-    ds = VideoListDataset(osp.join(salted, 'clean.txt'), pipeline=pipeline,
-                          data_prefix=dict(video=osp.join(salted, 'videos')))
+    ds = VideoListDataset(
+        osp.join(salted, 'clean.txt'),
+        pipeline=pipeline,
+        data_prefix=dict(video=osp.join(salted, 'videos')))
     with pytest.raises(PipelineConfigError, match='vid_.*spans 113 frames'):
         ds[0]
 
@@ -155,26 +163,34 @@ def test_ascnet_needs_two_views():
         model.loss(torch.zeros(2, 1, 3, 8, 32, 32), [])
 
 
-def test_train_tool_finishes_on_a_salted_set_and_logs_skips(salted,
-                                                            tmp_path):
+@pytest.mark.slow
+def test_train_tool_finishes_on_a_salted_set_and_logs_skips(salted, tmp_path):
     work = str(tmp_path / 'work')
-    cmd = [sys.executable, 'tools/train.py', ASCNET, '--work-dir', work,
-           '--cfg-options', f'train_dataloader.dataset.ann_file={salted}/'
-           'pretrain.txt',
-           f'train_dataloader.dataset.data_prefix.video={salted}/videos',
-           'train_dataloader.batch_size=4', 'train_dataloader.num_workers=1',
-           'train_cfg.max_epochs=2', 'default_hooks.logger.interval=1',
-           'model.bank_size=16']
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
-                          timeout=300,
-                          env=dict(os.environ, OMP_NUM_THREADS='1'))
+    cmd = [
+        sys.executable, 'tools/train.py', ASCNET, '--work-dir', work,
+        '--cfg-options', f'train_dataloader.dataset.ann_file={salted}/'
+        'pretrain.txt',
+        f'train_dataloader.dataset.data_prefix.video={salted}/videos',
+        'train_dataloader.batch_size=4', 'train_dataloader.num_workers=1',
+        'train_cfg.max_epochs=2', 'default_hooks.logger.interval=1',
+        'model.bank_size=16'
+    ]
+    proc = subprocess.run(
+        cmd,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, OMP_NUM_THREADS='1'))
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
     assert osp.exists(osp.join(work, 'epoch_2.pth'))
     for name in BROKEN:
         assert f'skipping unreadable video {salted}/videos/{name}' in log
-    counts = [line.split('skipped ')[1].split()[0] for line in log.splitlines()
-              if 'unreadable videos this epoch' in line]
+    counts = [
+        line.split('skipped ')[1].split()[0] for line in log.splitlines()
+        if 'unreadable videos this epoch' in line
+    ]
     assert len(counts) == 2 and all(int(c) > 0 for c in counts), counts
     run_dir = [d for d in os.listdir(work) if osp.isdir(osp.join(work, d))]
     with open(osp.join(work, run_dir[0], 'vis_data', 'scalars.json')) as f:

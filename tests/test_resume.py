@@ -17,6 +17,9 @@ from mmengine import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
+# Trains and resumes several runs.
+pytestmark = pytest.mark.slow
+
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 _names = itertools.count()
 
@@ -32,10 +35,15 @@ class LossRecorder(Hook):
     def __init__(self):
         self.steps = []
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
                          outputs=None):
-        self.steps.append((runner.epoch, batch_idx,
-                           {k: float(v.detach()) for k, v in outputs.items()}))
+        self.steps.append((runner.epoch, batch_idx, {
+            k: float(v.detach())
+            for k, v in outputs.items()
+        }))
 
 
 class StopAfter(Hook):
@@ -52,8 +60,14 @@ class StopAfter(Hook):
             runner.train_loop.stop_training = True
 
 
-def train(method, data, work, epochs=2, workers=0, resume=False,
-          rng_hook=True, stop_after=None):
+def train(method,
+          data,
+          work,
+          epochs=2,
+          workers=0,
+          resume=False,
+          rng_hook=True,
+          stop_after=None):
     cfg = Config.fromfile(
         osp.join(ROOT, f'configs/{method}/{method}_r18-w16_synthetic.py'))
     cfg.work_dir = work
@@ -70,8 +84,9 @@ def train(method, data, work, epochs=2, workers=0, resume=False,
     if method == 'rspnet':
         cfg.model.queue_size = 8
     if not rng_hook:
-        cfg.custom_hooks = [h for h in cfg.custom_hooks
-                            if h['type'] != 'RNGStateHook']
+        cfg.custom_hooks = [
+            h for h in cfg.custom_hooks if h['type'] != 'RNGStateHook'
+        ]
     cfg.resume = resume
     runner = Runner.from_cfg(cfg)
     recorder = LossRecorder()
@@ -87,8 +102,10 @@ def logged_losses(runner, epoch):
     path = osp.join(runner.log_dir, 'vis_data', 'scalars.json')
     with open(path) as f:
         rows = [json.loads(line) for line in f]
-    return [{k: v for k, v in row.items() if k.startswith('loss')}
-            for row in rows if row.get('epoch') == epoch and 'loss' in row]
+    return [{
+        k: v
+        for k, v in row.items() if k.startswith('loss')
+    } for row in rows if row.get('epoch') == epoch and 'loss' in row]
 
 
 def assert_same_checkpoint(path_a, path_b):
@@ -108,25 +125,28 @@ def assert_same_checkpoint(path_a, path_b):
 @pytest.mark.parametrize('method,workers', [('ascnet', 0), ('rspnet', 0),
                                             ('cvrl', 0), ('ascnet', 1)])
 def test_resume_is_exact(data, tmp_path, method, workers):
-    full, full_runner = train(method, data, str(tmp_path / 'full'),
-                              workers=workers)
-    first, _ = train(method, data, str(tmp_path / 'split'), workers=workers,
-                     stop_after=1)
-    second, runner = train(method, data, str(tmp_path / 'split'),
-                           workers=workers, resume=True)
+    full, full_runner = train(
+        method, data, str(tmp_path / 'full'), workers=workers)
+    first, _ = train(
+        method, data, str(tmp_path / 'split'), workers=workers, stop_after=1)
+    second, runner = train(
+        method, data, str(tmp_path / 'split'), workers=workers, resume=True)
 
     assert [s[0] for s in second] == [1] * len(second)
     assert first == [s for s in full if s[0] == 0]
     assert second == [s for s in full if s[0] == 1]
     full_log = logged_losses(full_runner, 2)
     assert full_log and full_log == logged_losses(runner, 2)
-    state = assert_same_checkpoint(str(tmp_path / 'full' / 'epoch_2.pth'),
-                                   str(tmp_path / 'split' / 'epoch_2.pth'))
-    buffers = {'ascnet': ('bank.ptr', 'bank.valid', 'bank.app',
-                          'target.module.backbone.conv1.conv.weight'),
-               'rspnet': ('queue.ptr', 'queue.valid', 'queue.key',
-                          'target.module.backbone.conv1.conv.weight'),
-               'cvrl': ()}[method]
+    state = assert_same_checkpoint(
+        str(tmp_path / 'full' / 'epoch_2.pth'),
+        str(tmp_path / 'split' / 'epoch_2.pth'))
+    buffers = {
+        'ascnet': ('bank.ptr', 'bank.valid', 'bank.app',
+                   'target.module.backbone.conv1.conv.weight'),
+        'rspnet': ('queue.ptr', 'queue.valid', 'queue.key',
+                   'target.module.backbone.conv1.conv.weight'),
+        'cvrl': ()
+    }[method]
     for key in buffers:
         assert key in state, key
 
@@ -135,6 +155,6 @@ def test_resume_without_rng_state_diverges(data, tmp_path):
     """Control: without RNGStateHook the resumed epoch draws other views."""
     full, _ = train('cvrl', data, str(tmp_path / 'full'), rng_hook=False)
     train('cvrl', data, str(tmp_path / 'split'), rng_hook=False, stop_after=1)
-    second, _ = train('cvrl', data, str(tmp_path / 'split'), resume=True,
-                      rng_hook=False)
+    second, _ = train(
+        'cvrl', data, str(tmp_path / 'split'), resume=True, rng_hook=False)
     assert second != [s for s in full if s[0] == 1]

@@ -23,14 +23,14 @@ import torch
 import torch.distributed as torch_dist
 import torch.multiprocessing as mp
 from helpers import load_tool, write_video
+from mmaction.registry import HOOKS, LOOPS, METRICS, MODELS
+from mmaction.structures import ActionDataSample
 from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from mmengine.visualization import Visualizer
 from torch import nn
 
-from mmaction.registry import HOOKS, LOOPS, METRICS, MODELS
-from mmaction.structures import ActionDataSample
 from ascnet_mm.evaluation.functional import (feature_spectrum,
                                              retrieval_neighbours,
                                              retrieval_topk)
@@ -125,11 +125,16 @@ def test_metric_end_to_end(tmp_path):
     lam = np.linalg.eigvalsh(np.cov((g - g.mean(0)).T))[::-1]
     p = lam / lam.sum()
     assert dump['gallery_spectrum'] == pytest.approx(
-        dict(effective_rank=math.exp(-(p * np.log(p)).sum()),
-             top1_variance=p[0]), rel=1e-4)
+        dict(
+            effective_rank=math.exp(-(p * np.log(p)).sum()),
+            top1_variance=p[0]),
+        rel=1e-4)
     q0 = dump['queries'][0]
     assert q0 == dict(
-        index=0, filename='query0.mp4', label=0, neighbours=NEIGHBOURS_Q0,
+        index=0,
+        filename='query0.mp4',
+        label=0,
+        neighbours=NEIGHBOURS_Q0,
         neighbour_filenames=[f'gallery{j}.mp4' for j in NEIGHBOURS_Q0],
         neighbour_labels=[1, 0, 1, 0, 1])
     # the same neighbours are left for the picture hook
@@ -327,8 +332,12 @@ def test_loop_end_to_end(video_sets, tmp_path, capsys):
 def _dist_worker(rank, port, gallery_ann, query_ann, video_dir, work_dir):
     """One of two gloo ranks running the retrieval loop; writes its
     metrics to ``work_dir/metrics.<rank>``."""
-    os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE='2',
-                      MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    os.environ.update(
+        RANK=str(rank),
+        LOCAL_RANK=str(rank),
+        WORLD_SIZE='2',
+        MASTER_ADDR='127.0.0.1',
+        MASTER_PORT=str(port))
     torch.set_num_threads(1)
     runner = Runner(
         model=dict(type='RetrievalTestToyModel'),
@@ -352,6 +361,7 @@ def _dist_worker(rank, port, gallery_ann, query_ann, video_dir, work_dir):
         torch_dist.destroy_process_group()
 
 
+@pytest.mark.slow
 def test_loop_two_processes_drop_sampler_padding(video_sets, tmp_path):
     """5 gallery and 3 query videos on 2 ranks: the sampler pads each part
     with a copy of its first item. Gallery order 2, 0, 1, 3, 4: a kept copy
@@ -369,26 +379,35 @@ def test_loop_two_processes_drop_sampler_padding(video_sets, tmp_path):
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         port = s.getsockname()[1]
-    mp.spawn(_dist_worker, nprocs=2, join=True,
-             args=(port, str(gallery_ann), str(query_ann), video_dir,
-                   str(work_dir)))
+    mp.spawn(
+        _dist_worker,
+        nprocs=2,
+        join=True,
+        args=(port, str(gallery_ann), str(query_ann), video_dir,
+              str(work_dir)))
 
-    expected = {'top1': 100 / 3, 'top2': 200 / 3, 'top5': 200 / 3,
-                'top10': 200 / 3}
+    expected = {
+        'top1': 100 / 3,
+        'top2': 200 / 3,
+        'top5': 200 / 3,
+        'top10': 200 / 3
+    }
     q_v, q_l = zip(*QUERIES[:3])
     g_v, g_l = zip(*[GALLERY[j] for j in gallery])
-    assert retrieval_topk(angle_feature(q_v), torch.tensor(q_l),
-                          angle_feature(g_v), torch.tensor(g_l),
-                          TOPK) == pytest.approx(expected)
+    assert retrieval_topk(
+        angle_feature(q_v), torch.tensor(q_l), angle_feature(g_v),
+        torch.tensor(g_l), TOPK) == pytest.approx(expected)
     for rank in range(2):
         with open(work_dir / f'metrics.{rank}') as f:
-            assert json.load(f) == pytest.approx(
-                {f'retrieval/{k}': v for k, v in expected.items()})
+            assert json.load(f) == pytest.approx({
+                f'retrieval/{k}': v
+                for k, v in expected.items()
+            })
     with open(work_dir / 'retrieval.json') as f:
         dump = json.load(f)
     assert (dump['num_query'], dump['num_gallery']) == (3, 5)
-    assert [q['filename'] for q in dump['queries']] == [
-        osp.join(video_dir, f'query{i}.mp4') for i in range(3)]
+    assert [q['filename'] for q in dump['queries']
+            ] == [osp.join(video_dir, f'query{i}.mp4') for i in range(3)]
     # one picture, by the main process: 3 query rows of 5 neighbours
     (png, ) = glob.glob(str(work_dir / '*/vis_data/vis_image/*.png'))
     assert osp.basename(png) == 'retrieval_0.png'
@@ -398,19 +417,24 @@ def test_loop_two_processes_drop_sampler_padding(video_sets, tmp_path):
 def _fake_runner(tmp_path, name):
     """What the hook uses of a runner: message hub, visualizer, log dir."""
     visualizer = Visualizer.get_instance(
-        name, vis_backends=[dict(type='LocalVisBackend')],
+        name,
+        vis_backends=[dict(type='LocalVisBackend')],
         save_dir=str(tmp_path))
-    return SimpleNamespace(message_hub=MessageHub.get_instance(name),
-                           visualizer=visualizer, log_dir=str(tmp_path))
+    return SimpleNamespace(
+        message_hub=MessageHub.get_instance(name),
+        visualizer=visualizer,
+        log_dir=str(tmp_path))
 
 
 def test_hook_draws_evenly_spaced_queries_through_the_visualizer(tmp_path):
     runner = _fake_runner(tmp_path, 'retrieval_hook_test')
     # 5 queries with 1 or 2 neighbours: rows 0, 2 and 4 are drawn
     queries = [
-        dict(filename=f'missing_q{i}.mp4', label=i % 2,
-             neighbour_filenames=[f'missing_g{i}.mp4'] * (1 + i % 2),
-             neighbour_labels=[0] * (1 + i % 2)) for i in range(5)
+        dict(
+            filename=f'missing_q{i}.mp4',
+            label=i % 2,
+            neighbour_filenames=[f'missing_g{i}.mp4'] * (1 + i % 2),
+            neighbour_labels=[0] * (1 + i % 2)) for i in range(5)
     ]
     runner.message_hub.update_info(NEIGHBOURS_INFO, queries, resumed=False)
     hook = HOOKS.build(
@@ -435,20 +459,27 @@ def test_hook_skips_without_filenames_or_neighbours(tmp_path):
     hook = RetrievalVisualizationHook()
     hook.after_test_epoch(runner)  # no metric ran: a warning, no picture
     runner.message_hub.update_info(
-        NEIGHBOURS_INFO,
-        [dict(filename=None, label=0, neighbour_filenames=[None],
-              neighbour_labels=[0])], resumed=False)
+        NEIGHBOURS_INFO, [
+            dict(
+                filename=None,
+                label=0,
+                neighbour_filenames=[None],
+                neighbour_labels=[0])
+        ],
+        resumed=False)
     hook.after_test_epoch(runner)
     assert not osp.exists(tmp_path / 'vis_data')
 
 
 @pytest.mark.parametrize('evaluator,expected', [
-    (dict(type='NNRetrievalMetric'),
-     dict(type='NNRetrievalMetric', out_dir='W')),
-    (dict(type='NNRetrievalMetric', out_dir='mine'),
-     dict(type='NNRetrievalMetric', out_dir='mine')),
-    ([dict(type='NNRetrievalMetric'), dict(type='AccMetric')],
-     [dict(type='NNRetrievalMetric', out_dir='W'), dict(type='AccMetric')]),
+    (dict(type='NNRetrievalMetric'), dict(
+        type='NNRetrievalMetric', out_dir='W')),
+    (dict(type='NNRetrievalMetric',
+          out_dir='mine'), dict(type='NNRetrievalMetric', out_dir='mine')),
+    ([dict(type='NNRetrievalMetric'),
+      dict(type='AccMetric')
+      ], [dict(type='NNRetrievalMetric', out_dir='W'),
+          dict(type='AccMetric')]),
     (dict(metrics=[dict(type='mmaction.NNRetrievalMetric')]),
      dict(metrics=[dict(type='mmaction.NNRetrievalMetric', out_dir='W')])),
 ])

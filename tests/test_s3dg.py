@@ -1,11 +1,11 @@
 import pytest
 import torch
+from mmaction.registry import MODELS
 from mmengine.registry import DefaultScope
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ascnet_mm.models.backbones import S3DG
 from ascnet_mm.models.backbones.s3dg import SelfGating
-from mmaction.registry import MODELS
 
 NUM_GATES = 1 + 4 * 9  # after Conv_2c, then every branch of 9 blocks
 
@@ -44,12 +44,13 @@ def test_full_width_channels():
     assert model.out_channels == 1024
     assert model.stem.conv2c.temporal.conv.out_channels == 192
     block = model.mixed3.mixed3b
-    assert [block.branch0[0].conv.out_channels,
-            block.branch1[0].conv.out_channels,
-            block.branch1[1].temporal.conv.out_channels,
-            block.branch2[0].conv.out_channels,
-            block.branch2[1].temporal.conv.out_channels,
-            block.branch3[1].conv.out_channels] == [64, 96, 128, 16, 32, 32]
+    assert [
+        block.branch0[0].conv.out_channels, block.branch1[0].conv.out_channels,
+        block.branch1[1].temporal.conv.out_channels,
+        block.branch2[0].conv.out_channels,
+        block.branch2[1].temporal.conv.out_channels,
+        block.branch3[1].conv.out_channels
+    ] == [64, 96, 128, 16, 32, 32]
     assert model.mixed4.mixed4f.out_channels == 832
 
 
@@ -170,8 +171,9 @@ def test_in_recognizer3d():
                 data_preprocessor=dict(
                     type='ActionDataPreprocessor', format_shape='NCTHW')))
     model.init_weights()
-    inputs = [torch.randint(0, 255, (1, 3, 8, 32, 32)).float()
-              for _ in range(2)]
+    inputs = [
+        torch.randint(0, 255, (1, 3, 8, 32, 32)).float() for _ in range(2)
+    ]
     data_samples = [ActionDataSample().set_gt_label(i) for i in (1, 3)]
     data = model.data_preprocessor(
         dict(inputs=inputs, data_samples=data_samples), training=True)

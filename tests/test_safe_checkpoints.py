@@ -49,8 +49,10 @@ def pretrained(data, tmp_path_factory):
 
 def test_our_checkpoint_loads_weights_only(pretrained):
     ckpt = torch.load(pretrained, weights_only=True)
-    assert {'meta', 'state_dict', 'message_hub', 'optimizer',
-            'param_schedulers', 'rng_state'} <= set(ckpt)
+    assert {
+        'meta', 'state_dict', 'message_hub', 'optimizer', 'param_schedulers',
+        'rng_state'
+    } <= set(ckpt)
     assert 'bank.ptr' in ckpt['state_dict']
     assert 'target.module.backbone.conv1.conv.weight' in ckpt['state_dict']
     (state, ) = ckpt['rng_state']
@@ -67,16 +69,16 @@ def test_stock_mmengine_checkpoint_loads_weights_only(data, pretrained,
     cfg.work_dir = str(tmp_path)
     cfg.experiment_name = f'safe_ckpt_{next(_names)}'
     cfg.model.backbone.init_cfg.checkpoint = pretrained
-    for key, ann in (('train_dataloader', 'train.txt'),
-                     ('val_dataloader', 'val.txt')):
+    for key, ann in (('train_dataloader', 'train.txt'), ('val_dataloader',
+                                                         'val.txt')):
         cfg[key].dataset.ann_file = f'{data}/{ann}'
         cfg[key].dataset.data_prefix.video = f'{data}/videos'
         cfg[key].num_workers = 0
         cfg[key].batch_size = 4
     cfg.train_cfg.max_epochs = 1
     cfg.train_cfg.val_interval = 1
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1,
-                                        save_best='auto')
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', interval=1, save_best='auto')
     Runner.from_cfg(cfg).train()
     best = [f for f in os.listdir(tmp_path) if f.startswith('best_')]
     for name in ['epoch_1.pth'] + best:
@@ -119,11 +121,15 @@ def test_refused_by_mmengine_loader_and_pretrained_init(evil):
         _load_checkpoint(path)
     check_refusal(str(err.value), path)
     from mmaction.registry import MODELS
-    backbone = MODELS.build(dict(
-        type='mmaction.ResNet3d', depth=18, pretrained=None,
-        pretrained2d=False, base_channels=8,
-        init_cfg=dict(type='Pretrained', checkpoint=path,
-                      prefix='backbone.')))
+    backbone = MODELS.build(
+        dict(
+            type='mmaction.ResNet3d',
+            depth=18,
+            pretrained=None,
+            pretrained2d=False,
+            base_channels=8,
+            init_cfg=dict(
+                type='Pretrained', checkpoint=path, prefix='backbone.')))
     with pytest.raises(RefusedCheckpointError):
         backbone.init_weights()
     assert not osp.exists(canary)
@@ -139,17 +145,24 @@ def test_refused_through_load_from(data, evil, tmp_path):
     assert not osp.exists(canary)
 
 
+@pytest.mark.slow
 def test_refused_through_train_tool_resume(data, evil, tmp_path):
     path, canary = evil
-    cmd = [sys.executable, 'tools/train.py', ASCNET,
-           '--work-dir', str(tmp_path / 'work'), '--resume', path,
-           '--cfg-options', f'train_dataloader.dataset.ann_file={data}/'
-           'pretrain.txt',
-           f'train_dataloader.dataset.data_prefix.video={data}/videos',
-           'train_dataloader.num_workers=0', 'train_dataloader.batch_size=4']
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
-                          timeout=300,
-                          env=dict(os.environ, OMP_NUM_THREADS='1'))
+    cmd = [
+        sys.executable, 'tools/train.py', ASCNET, '--work-dir',
+        str(tmp_path / 'work'), '--resume', path, '--cfg-options',
+        f'train_dataloader.dataset.ann_file={data}/'
+        'pretrain.txt',
+        f'train_dataloader.dataset.data_prefix.video={data}/videos',
+        'train_dataloader.num_workers=0', 'train_dataloader.batch_size=4'
+    ]
+    proc = subprocess.run(
+        cmd,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, OMP_NUM_THREADS='1'))
     assert proc.returncode != 0
     assert 'RefusedCheckpointError' in proc.stderr
     check_refusal(proc.stderr, path)

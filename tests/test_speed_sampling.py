@@ -92,10 +92,8 @@ def test_speed_pair_speeds_distinct_and_uniform():
 
 def test_speed_pair_with_replacement_repeats():
     np.random.seed(0)
-    sampler = SpeedPairSampler(clip_len=4,
-                               speeds=(1, 2),
-                               num_views=3,
-                               distinct_speeds=False)
+    sampler = SpeedPairSampler(
+        clip_len=4, speeds=(1, 2), num_views=3, distinct_speeds=False)
     drawn = [sampler(dict(total_frames=64))['view_speeds'] for _ in range(50)]
     assert all(set(d) <= {1, 2} for d in drawn)
     assert any(len(set(d)) < 3 for d in drawn)
@@ -208,15 +206,14 @@ def test_temporal_interval_short_and_exact_videos():
     assert set(starts.ravel()) == set(range(10))
     assert np.mean(starts[:, 0] == starts[:, 1]) < 0.3
     exact = sampler(dict(total_frames=15))
-    np.testing.assert_array_equal(view_frames(exact),
-                                  [np.arange(0, 15, 2)] * 2)
+    np.testing.assert_array_equal(
+        view_frames(exact), [np.arange(0, 15, 2)] * 2)
 
 
 def test_temporal_interval_more_views_and_errors():
     np.random.seed(0)
-    sampler = TemporalIntervalSampler(clip_len=4,
-                                      frame_interval=1,
-                                      num_views=3)
+    sampler = TemporalIntervalSampler(
+        clip_len=4, frame_interval=1, num_views=3)
     for _ in range(100):
         frames = view_frames(sampler(dict(total_frames=30)))
         assert frames.shape == (3, 4) and frames.max() < 30
@@ -246,11 +243,12 @@ def ramp_file(tmp_path_factory):
 
 @pytest.mark.parametrize('sampler', [
     dict(type='SpeedPairSampler', clip_len=16, speeds=(1, 2, 4), num_views=3),
-    dict(type='SpeedPairSampler',
-         clip_len=8,
-         speeds=(1, 4),
-         num_views=2,
-         out_of_bound_opt='clamp'),
+    dict(
+        type='SpeedPairSampler',
+        clip_len=8,
+        speeds=(1, 4),
+        num_views=2,
+        out_of_bound_opt='clamp'),
     dict(type='RelativeSpeedSampler', clip_len=8, fast_speed=2),
     dict(type='TemporalIntervalSampler', clip_len=8, frame_interval=2),
 ])
@@ -279,10 +277,13 @@ def test_decode_once_and_views_get_their_frames(ramp_file, sampler):
 @pytest.mark.parametrize('cfg, view_speeds', [
     (dict(type='SpeedPairSampler', speeds=(1, 2, 4), num_views=3),
      ((1, 2, 4), ) * 3),
-    (dict(type='SpeedPairSampler', speeds=(1, 2), num_views=3,
-          distinct_speeds=False), ((1, 2), ) * 3),
-    (dict(type='SpeedPairSampler', speeds=(2, 1), test_mode=True),
-     ((2, ), (1, ))),
+    (dict(
+        type='SpeedPairSampler',
+        speeds=(1, 2),
+        num_views=3,
+        distinct_speeds=False), ((1, 2), ) * 3),
+    (dict(type='SpeedPairSampler', speeds=(2, 1), test_mode=True), ((2, ),
+                                                                    (1, ))),
     (dict(type='RelativeSpeedSampler', fast_speed=3), ((1, 3), ) * 3),
     (dict(type='RelativeSpeedSampler', fast_speed=3, test_mode=True),
      ((1, ), (1, ), (3, ))),

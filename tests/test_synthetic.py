@@ -12,8 +12,8 @@ from helpers import load_tool
 
 from ascnet_mm import synthetic as syn
 
-SMALL = dict(size=32, lengths=(16, 24), short_lengths=(8, 10),
-             short_fraction=0.2)
+SMALL = dict(
+    size=32, lengths=(16, 24), short_lengths=(8, 10), short_fraction=0.2)
 NUM = 12
 
 
@@ -85,8 +85,8 @@ def test_lengths_and_decoding(sets):
 
 def test_same_seed_same_frames_other_seed_differs(sets):
     for name in ('train.txt', 'val.txt', 'pretrain.txt', 'meta.json'):
-        assert _read(osp.join(sets['a'], name)) == _read(
-            osp.join(sets['b'], name))
+        assert _read(osp.join(sets['a'],
+                              name)) == _read(osp.join(sets['b'], name))
     for name in sorted(os.listdir(osp.join(sets['a'], 'videos'))):
         a = _decode(osp.join(sets['a'], 'videos', name))
         b = _decode(osp.join(sets['b'], 'videos', name))
@@ -99,8 +99,7 @@ def test_same_seed_same_frames_other_seed_differs(sets):
 def test_appearance_does_not_depend_on_the_label_without_actor_bias():
     specs = [syn.sample_spec(5, 2, m, actor_bias=0.0) for m in syn.MOTIONS]
     for spec in specs[1:]:
-        for key in ('num_frames', 'background', 'distractors',
-                    'texture_seed'):
+        for key in ('num_frames', 'background', 'distractors', 'texture_seed'):
             assert spec[key] == specs[0][key]
         for key in ('shape', 'texture', 'radius', 'angle0'):
             assert spec['object'][key] == specs[0]['object'][key]
@@ -139,8 +138,8 @@ def test_scene_bias_gives_each_class_its_own_background_pattern():
     for a, b in zip(plain, scene):
         assert 'scene' not in a['background']
         kind, index = syn.class_scene(b['motion'])
-        assert (b['background']['kind'], b['background']['scene']) == (
-            kind, index)
+        assert (b['background']['kind'], b['background']['scene']) == (kind,
+                                                                       index)
         # Its own stream: nothing but the background changes.
         a, b = dict(a), dict(b)
         a.pop('background'), b.pop('background')
@@ -148,15 +147,21 @@ def test_scene_bias_gives_each_class_its_own_background_pattern():
     patterns = [_background_pattern(s) for s in scene]
     corr = np.abs(np.corrcoef(np.stack(patterns)))
     labels = [s['label'] for s in scene]
-    same = [corr[i, j] for i in range(20) for j in range(i)
-            if labels[i] == labels[j]]
-    other = [corr[i, j] for i in range(20) for j in range(i)
-             if labels[i] != labels[j]]
+    same = [
+        corr[i, j] for i in range(20) for j in range(i)
+        if labels[i] == labels[j]
+    ]
+    other = [
+        corr[i, j] for i in range(20) for j in range(i)
+        if labels[i] != labels[j]
+    ]
     # Same pattern, up to fine noise that can drown two close colours.
     assert np.median(same) > 0.8 and np.median(other) < 0.2
     # ... under the video's own colours.
-    first = [syn.render_video(s)[0].reshape(-1, 3).mean(0) for s in scene
-             if s['label'] == labels[0]]
+    first = [
+        syn.render_video(s)[0].reshape(-1, 3).mean(0) for s in scene
+        if s['label'] == labels[0]
+    ]
     assert np.abs(first[0] - first[1]).max() > 5
 
 
@@ -200,16 +205,18 @@ def test_cli_refuses_non_empty_out_unless_overwrite(tmp_path, capsys):
         cli.main(args)
     cli.main(args + ['--overwrite'])
     assert not osp.exists(stale) and osp.exists(osp.join(out, 'notes.txt'))
-    assert sorted(os.listdir(osp.join(out, 'videos'))) == [
-        'vid_00000.mp4', 'vid_00001.mp4']
+    assert sorted(os.listdir(osp.join(
+        out, 'videos'))) == ['vid_00000.mp4', 'vid_00001.mp4']
 
 
 def test_cli_passes_scene_and_distractor_options(tmp_path, capsys):
     cli = load_tool('data/make_synthetic')
     out = str(tmp_path / 'set')
-    cli.main(['--out', out, '--videos', '2', '--size', '16', '--workers',
-              '1', '--scene-bias', '1', '--background-value', '0.3', '0.45',
-              '--max-distractors', '0'])
+    cli.main([
+        '--out', out, '--videos', '2', '--size', '16', '--workers', '1',
+        '--scene-bias', '1', '--background-value', '0.3', '0.45',
+        '--max-distractors', '0'
+    ])
     meta = json.load(open(osp.join(out, 'meta.json')))
     assert meta['scene_bias'] == 1 and meta['background_value'] == [0.3, 0.45]
     assert meta['max_distractors'] == 0
@@ -219,15 +226,18 @@ def test_cli_passes_scene_and_distractor_options(tmp_path, capsys):
         assert video['background']['value'] == [0.3, 0.45]
         assert video['distractors'] == []
     with pytest.raises(SystemExit, match='background_value'):
-        cli.main(['--out', str(tmp_path / 'bad'), '--videos', '2',
-                  '--background-value', '0.5', '0.1'])
+        cli.main([
+            '--out',
+            str(tmp_path / 'bad'), '--videos', '2', '--background-value',
+            '0.5', '0.1'
+        ])
 
 
 def _centroids(masks):
     ys, xs = np.mgrid[:masks.shape[1], :masks.shape[2]]
     area = masks.sum((1, 2))
-    return np.stack([(masks * xs).sum((1, 2)) / area,
-                     (masks * ys).sum((1, 2)) / area], -1), area
+    return np.stack([(masks * xs).sum((1, 2)) / area, (masks * ys).sum(
+        (1, 2)) / area], -1), area
 
 
 def _rotation(frames, masks, t0, t1, centre):
@@ -258,8 +268,12 @@ def test_label_is_the_main_objects_motion(motion, index):
     poses, _, scale = syn.object_poses(spec['object'], 40, 64)
     kind, what = motion.split('_')
     if kind == 'move':
-        axis, sign = {'right': (0, 1), 'left': (0, -1), 'down': (1, 1),
-                      'up': (1, -1)}[what]
+        axis, sign = {
+            'right': (0, 1),
+            'left': (0, -1),
+            'down': (1, 1),
+            'up': (1, -1)
+        }[what]
         step = np.diff(poses, axis=0)
         assert (sign * step[:, axis] >= 64 * syn.TRANSLATE_RATE * 0.5).all()
         assert np.abs(step[:, 1 - axis]).max() == 0

@@ -54,8 +54,11 @@ def test_params_shapes_and_ranges():
     for name in ('flip', 'jitter', 'grayscale', 'blur', 'solarize'):
         assert p[name].dtype == torch.bool
     for name, (lo, hi) in dict(
-            brightness=(0.2, 1.8), contrast=(0.2, 1.8),
-            saturation=(0.2, 1.8), hue=(-0.2, 0.2), sigma=(0.1, 2.0)).items():
+            brightness=(0.2, 1.8),
+            contrast=(0.2, 1.8),
+            saturation=(0.2, 1.8),
+            hue=(-0.2, 0.2),
+            sigma=(0.1, 2.0)).items():
         assert p[name].min() >= lo and p[name].max() <= hi
         assert p[name].max() - p[name].min() > 0.9 * (hi - lo)
     assert p['blur'][:, 0].all() and not p['solarize'][:, 0].any()
@@ -65,8 +68,12 @@ def test_temporally_consistent():
     frame = rand_clips(16, 2, 3, 1, 16, 16)
     x = frame.expand(-1, -1, -1, 5, -1, -1).contiguous()
     aug = VideoAugmenter(
-        jitter_prob=1.0, grayscale_prob=0.3, blur_prob=1.0,
-        solarize_prob=0.5, **{k: CVRL[k] for k in ('brightness', 'hue')})
+        jitter_prob=1.0,
+        grayscale_prob=0.3,
+        blur_prob=1.0,
+        solarize_prob=0.5,
+        **{k: CVRL[k]
+           for k in ('brightness', 'hue')})
     torch.manual_seed(0)
     out = aug(x)
     assert changed(out, x).all()
@@ -155,8 +162,8 @@ def test_hue_rotation():
                       [200., 50., 80.]]).T.reshape(1, 1, 3, 1, 1, 3)
     x = x.expand(1, 3, -1, -1, -1, -1)
     out = aug.apply(x, _jitter_params(aug, h=[1 / 3, 0.0, 1.0 / 6], n=3))
-    assert torch.allclose(out[0, 0, :, 0, 0, 0], torch.tensor([0., 255., 0.]),
-                          atol=1e-3)
+    assert torch.allclose(
+        out[0, 0, :, 0, 0, 0], torch.tensor([0., 255., 0.]), atol=1e-3)
     assert torch.allclose(out[0, :, :, 0, 0, 1], x[0, :, :, 0, 0, 1])
     assert torch.allclose(out[0, 1], x[0, 1], atol=1e-3)
     shifted = out[0, 2, :, 0, 0, 2]
@@ -260,8 +267,8 @@ def test_preprocessor_normalises_once(to_rgb):
 def test_preprocessor_single_view_inputs():
     x, data = _batch(2, views=1)
     data['inputs'] = [v[0] for v in x]
-    pre = SSLDataPreprocessor(augment=CVRL | dict(blur_prob=1.0,
-                                                  solarize_prob=0.2))
+    pre = SSLDataPreprocessor(augment=CVRL
+                              | dict(blur_prob=1.0, solarize_prob=0.2))
     torch.manual_seed(0)
     out = pre(data, training=True)['inputs']
     torch.manual_seed(0)

@@ -36,22 +36,25 @@ from ascnet_mm.utils import markdown_table, pretrain_config  # noqa: E402
 
 PRETRAIN_CONFIGS = dict(
     ascnet='configs/ascnet/ascnet_r18-w16_synthetic_vcreg.py',
-    **{m: osp.relpath(pretrain_config(m, 'r3d18', 'synthetic'), ROOT)
-       for m in ('rspnet', 'cvrl')})
+    **{
+        m: osp.relpath(pretrain_config(m, 'r3d18', 'synthetic'), ROOT)
+        for m in ('rspnet', 'cvrl')
+    })
 # A method's protocol configs; they differ from another method's only in the
 # default checkpoint, which evaluate() always sets.
 PROTOCOL_CONFIG = 'configs/{0}/benchmarks/{0}_r18-w16_{1}_synthetic.py'
 # Table rows say what was pretrained: ASCNet's config adds our term.
-ROW_NAMES = dict(ascnet='ascnet + var-cov (ours)', rspnet='rspnet',
-                 cvrl='cvrl')
+ROW_NAMES = dict(
+    ascnet='ascnet + var-cov (ours)', rspnet='rspnet', cvrl='cvrl')
 # Generator settings of both sets, as meta.json records them (a set made with
 # other settings is refused, not reused), and as make_synthetic.py flags.
-SET_META = dict(scene_bias=1.0, background_value=[0.3, 0.45],
-                max_distractors=0)
+SET_META = dict(
+    scene_bias=1.0, background_value=[0.3, 0.45], max_distractors=0)
 SET_OPTIONS = [
-    arg for key, value in SET_META.items()
-    for arg in ['--' + key.replace('_', '-'),
-                *map(str, value if isinstance(value, list) else [value])]
+    arg for key, value in SET_META.items() for arg in [
+        '--' + key.replace('_', '-'),
+        *map(str, value if isinstance(value, list) else [value])
+    ]
 ]
 
 
@@ -62,9 +65,12 @@ def run(args, log_path):
     print('  $ ' + ' '.join(args), flush=True)
     start = time.time()
     with open(log_path, 'w') as log:
-        code = subprocess.call(cmd, cwd=ROOT, stdout=log,
-                               stderr=subprocess.STDOUT,
-                               env=dict(os.environ, PYTHONUNBUFFERED='1'))
+        code = subprocess.call(
+            cmd,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=dict(os.environ, PYTHONUNBUFFERED='1'))
     if code != 0:
         with open(log_path) as f:
             tail = ''.join(f.readlines()[-30:])
@@ -74,10 +80,11 @@ def run(args, log_path):
 
 
 def last_scalar(work_dir, key):
-    """The last logged value of ``key`` in a run's ``vis_data/scalars.json``."""
+    """The last logged value of ``key`` in a run's
+    ``vis_data/scalars.json``."""
     value = None
-    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                          'scalars.json'))):
+    for path in sorted(
+            glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
         with open(path) as f:
             for line in f:
                 record = json.loads(line)
@@ -102,20 +109,24 @@ def make_set(path, videos, seed, log_path):
                 f'demo needs {want}; remove {path} (it is remade) or pass '
                 'another --data / --pool')
         return
-    run(['tools/data/make_synthetic.py', '--out', path, '--videos',
-         str(videos), '--seed', str(seed)] + SET_OPTIONS, log_path)
+    run([
+        'tools/data/make_synthetic.py', '--out', path, '--videos',
+        str(videos), '--seed',
+        str(seed)
+    ] + SET_OPTIONS, log_path)
 
 
 def random_init_checkpoint(config, path, seed=0):
     """Save the untrained network of ``config`` (the random-init baseline)."""
     if osp.exists(path):
         return path
-    import ascnet_mm  # noqa: F401
+    from mmaction.registry import MODELS
     from mmengine import Config
     from mmengine.logging import MMLogger
     from mmengine.registry import DefaultScope
     from mmengine.runner import save_checkpoint, set_random_seed
-    from mmaction.registry import MODELS
+
+    import ascnet_mm  # noqa: F401
     MMLogger.get_instance('demo', log_level='WARNING')  # no init-weights log
     set_random_seed(seed)
     cfg = Config.fromfile(config)
@@ -139,22 +150,25 @@ def evaluate(name, ckpt, out, data, method='ascnet'):
         f'test_dataloader.dataset.ann_file={data}/val.txt',
     ]
     row = {}
-    for protocol, short in (('linear_probe', 'linear'),
-                            ('finetune', 'finetune')):
+    for protocol, short in (('linear_probe', 'linear'), ('finetune',
+                                                         'finetune')):
         work = osp.join(out, name, protocol)
-        run(['tools/train.py', PROTOCOL_CONFIG.format(method, short),
-             '--work-dir', work, '--cfg-options',
-             f'model.backbone.init_cfg.checkpoint={ckpt}'] + data_opts,
-            osp.join(work, 'run.log'))
+        run([
+            'tools/train.py',
+            PROTOCOL_CONFIG.format(method, short), '--work-dir', work,
+            '--cfg-options', f'model.backbone.init_cfg.checkpoint={ckpt}'
+        ] + data_opts, osp.join(work, 'run.log'))
         row[protocol] = last_scalar(work, 'acc/top1') * 100
     work = osp.join(out, name, 'retrieval')
-    run(['tools/test.py', PROTOCOL_CONFIG.format(method, 'retrieval'), ckpt,
-         '--work-dir', work, '--cfg-options',
-         f'test_dataloader.dataset.data_prefix.video={data}/videos',
-         f'test_dataloader.dataset.ann_file={data}/val.txt',
-         f'test_cfg.gallery_dataloader.dataset.data_prefix.video={data}/videos',
-         f'test_cfg.gallery_dataloader.dataset.ann_file={data}/train.txt'],
-        osp.join(work, 'run.log'))
+    run([
+        'tools/test.py',
+        PROTOCOL_CONFIG.format(
+            method, 'retrieval'), ckpt, '--work-dir', work, '--cfg-options',
+        f'test_dataloader.dataset.data_prefix.video={data}/videos',
+        f'test_dataloader.dataset.ann_file={data}/val.txt',
+        f'test_cfg.gallery_dataloader.dataset.data_prefix.video={data}/videos',
+        f'test_cfg.gallery_dataloader.dataset.ann_file={data}/train.txt'
+    ], osp.join(work, 'run.log'))
     with open(osp.join(work, 'retrieval.json')) as f:
         dump = json.load(f)
     row['top1'], row['top5'] = dump['topk']['top1'], dump['topk']['top5']
@@ -167,25 +181,35 @@ def format_table(rows):
                'retrieval top-5', 'feature rank')
     keys = ('linear_probe', 'finetune', 'top1', 'top5', 'rank')
     return markdown_table(
-        headers, [[name] + [f'{r[k]:.1f}' for k in keys]
-                  for name, r in rows.items()], align='l' + 'r' * len(keys))
+        headers,
+        [[name] + [f'{r[k]:.1f}' for k in keys] for name, r in rows.items()],
+        align='l' + 'r' * len(keys))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--method', default='ascnet',
-                        help="comma-separated of ascnet,rspnet,cvrl or 'all'")
-    parser.add_argument('--data', default='data/synthetic',
-                        help='labelled set (train / val lists)')
+    parser.add_argument(
+        '--method',
+        default='ascnet',
+        help="comma-separated of ascnet,rspnet,cvrl or 'all'")
+    parser.add_argument(
+        '--data',
+        default='data/synthetic',
+        help='labelled set (train / val lists)')
     parser.add_argument('--videos', type=int, default=320)
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--pool', default='data/synthetic_pool',
-                        help='unlabelled pretraining set (its pretrain.txt)')
+    parser.add_argument(
+        '--pool',
+        default='data/synthetic_pool',
+        help='unlabelled pretraining set (its pretrain.txt)')
     parser.add_argument('--pool-videos', type=int, default=2560)
     parser.add_argument('--pool-seed', type=int, default=5)
     parser.add_argument('--out', default='work_dirs/demo')
-    parser.add_argument('--epochs', type=int, default=None,
-                        help='pretraining epochs (default: the config\'s)')
+    parser.add_argument(
+        '--epochs',
+        type=int,
+        default=None,
+        help='pretraining epochs (default: the config\'s)')
     args = parser.parse_args()
     methods = METHODS if args.method == 'all' else tuple(
         args.method.split(','))
@@ -222,14 +246,13 @@ def main():
             f'train_dataloader.dataset.data_prefix.video={args.pool}/videos',
             f'train_dataloader.dataset.ann_file={args.pool}/pretrain.txt'
         ]
-        opts = (extra + data_opts if extra else
-                ['--cfg-options'] + data_opts)
-        run(['tools/train.py', PRETRAIN_CONFIGS[method],
-             '--work-dir', work] + opts, osp.join(work, 'run.log'))
+        opts = (extra + data_opts if extra else ['--cfg-options'] + data_opts)
+        run(['tools/train.py', PRETRAIN_CONFIGS[method], '--work-dir', work] +
+            opts, osp.join(work, 'run.log'))
         with open(osp.join(ROOT, work, 'last_checkpoint')) as f:
             ckpt = f.read().strip()
-        rows[ROW_NAMES[method]] = evaluate(method, ckpt, args.out,
-                                           args.data, method)
+        rows[ROW_NAMES[method]] = evaluate(method, ckpt, args.out, args.data,
+                                           method)
 
     table = format_table(rows)
     with open(osp.join(ROOT, args.out, 'results.md'), 'w') as f:

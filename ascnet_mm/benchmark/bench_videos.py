@@ -18,9 +18,9 @@ def noise_texture(rng: np.random.Generator, height: int,
     for cell, weight in ((64, 0.45), (16, 0.3), (4, 0.25)):
         coarse = rng.uniform(0, 255, (height // cell + 2, width // cell + 2,
                                       3)).astype(np.float32)
-        up = cv2.resize(coarse, ((width // cell + 2) * cell,
-                                 (height // cell + 2) * cell),
-                        interpolation=cv2.INTER_CUBIC)
+        up = cv2.resize(
+            coarse, ((width // cell + 2) * cell, (height // cell + 2) * cell),
+            interpolation=cv2.INTER_CUBIC)
         tex += weight * up[:height, :width]
     return np.clip(tex, 0, 255)
 
@@ -44,10 +44,10 @@ def render_frames(rng: np.random.Generator, width: int, height: int,
         x = min(max(int(round(x0 + vx * t)), 0), pad_x - 1)
         y = min(max(int(round(y0 + vy * t)), 0), pad_y - 1)
         frame = canvas[y:y + height, x:x + width].copy()
-        cx = int(width / 2 + 0.35 * width *
-                 np.sin(2 * np.pi * t / period[0] + phase[0]))
-        cy = int(height / 2 + 0.35 * height *
-                 np.sin(2 * np.pi * t / period[1] + phase[1]))
+        cx = int(width / 2 +
+                 0.35 * width * np.sin(2 * np.pi * t / period[0] + phase[0]))
+        cy = int(height / 2 +
+                 0.35 * height * np.sin(2 * np.pi * t / period[1] + phase[1]))
         cv2.circle(frame, (cx, cy), radius, colour, -1, lineType=cv2.LINE_AA)
         frame += rng.normal(0, 2.0, frame.shape).astype(np.float32)
         yield np.clip(frame, 0, 255).astype(np.uint8)
@@ -65,9 +65,10 @@ def write_bench_video(path,
     """Encode one video of ``num_frames`` (H, W) frames with a keyframe
     every ``gop`` frames (x264 ``keyint``); returns ``path``."""
     rng = np.random.default_rng(seed)
-    return encode_h264(path,
-                       render_frames(rng, width, height, num_frames),
-                       fps=fps,
-                       crf=crf,
-                       gop=gop,
-                       preset=preset)
+    return encode_h264(
+        path,
+        render_frames(rng, width, height, num_frames),
+        fps=fps,
+        crf=crf,
+        gop=gop,
+        preset=preset)

@@ -59,10 +59,13 @@ def collate(items):
     counts."""
     from mmengine.dataset import pseudo_collate
     outs, stats = zip(*items)
-    flat = [o for out in outs for o in (out if isinstance(out, list) else
-                                        [out])]
-    return pseudo_collate(flat), {k: sum(s[k] for s in stats)
-                                  for k in stats[0]}
+    flat = [
+        o for out in outs for o in (out if isinstance(out, list) else [out])
+    ]
+    return pseudo_collate(flat), {
+        k: sum(s[k] for s in stats)
+        for k in stats[0]
+    }
 
 
 class IndexSampler(Sampler):
@@ -83,6 +86,7 @@ def quiet_mmengine() -> None:
     """Hide the per-worker FileClient deprecation warnings of stock
     ``DecordInit``."""
     import logging
+
     from mmengine.logging import MMLogger
     MMLogger.get_current_instance().setLevel(logging.ERROR)
 
@@ -140,13 +144,14 @@ def measure_loading(dataset,
     del loader
     n = max(1, totals['samples'])
     out = {k: v / n for k, v in totals.items()}
-    out.update(clips_per_s=totals['clips'] / seconds,
-               seconds=seconds,
-               per_core=totals['clips'] / seconds / max(1, workers),
-               samples=totals['samples'],
-               per_cpu_s=totals['clips'] / max(totals['cpu_s'], 1e-9),
-               cpu_ms=1000 * totals['cpu_s'] / n,
-               decode_ms=1000 * totals['decode_s'] / n)
+    out.update(
+        clips_per_s=totals['clips'] / seconds,
+        seconds=seconds,
+        per_core=totals['clips'] / seconds / max(1, workers),
+        samples=totals['samples'],
+        per_cpu_s=totals['clips'] / max(totals['cpu_s'], 1e-9),
+        cpu_ms=1000 * totals['cpu_s'] / n,
+        decode_ms=1000 * totals['decode_s'] / n)
     return out
 
 
@@ -203,18 +208,21 @@ def compare_paths(methods: Sequence[str],
                 best = results[method].get(path)
                 if best is None or r['clips_per_s'] > best['clips_per_s']:
                     results[method][path] = r
-                print(f'[{repeat + 1}/{repeats}] {method:7s} {path:12s} '
-                      f'{r["clips_per_s"]:7.2f} clips/s '
-                      f'({r["seconds"]:.1f} s)',
-                      file=sys.stderr,
-                      flush=True)
+                print(
+                    f'[{repeat + 1}/{repeats}] {method:7s} {path:12s} '
+                    f'{r["clips_per_s"]:7.2f} clips/s '
+                    f'({r["seconds"]:.1f} s)',
+                    file=sys.stderr,
+                    flush=True)
     prepared_results: Dict[str, dict] = {
         m: by_path.pop('prepared')
         for m, by_path in results.items() if 'prepared' in by_path
     }
     results = {
-        m: {p: by_path[p]
-            for p in paths if p in by_path}
+        m: {
+            p: by_path[p]
+            for p in paths if p in by_path
+        }
         for m, by_path in results.items()
     }
     return results, prepared_results

@@ -111,8 +111,9 @@ def decode_counts() -> Dict[str, float]:
     """``frames`` requested, ``unique`` among them, ``calls`` to decord,
     ``decoder`` frames (modelled) and ``decode_s`` CPU seconds in decord."""
     inds = np.concatenate(_REQUESTS) if _REQUESTS else np.zeros(0, np.int64)
-    return dict(frames=len(inds),
-                unique=len(np.unique(inds)),
-                calls=len(_REQUESTS),
-                decoder=_DECODER['frames'],
-                decode_s=_DECODER['seconds'])
+    return dict(
+        frames=len(inds),
+        unique=len(np.unique(inds)),
+        calls=len(_REQUESTS),
+        decoder=_DECODER['frames'],
+        decode_s=_DECODER['seconds'])

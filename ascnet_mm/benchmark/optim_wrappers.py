@@ -25,8 +25,8 @@ class CPUAutocastOptimWrapper(OptimWrapper):
 
     @contextlib.contextmanager
     def optim_context(self, model):
-        with super().optim_context(model), autocast(device_type='cpu',
-                                                    dtype=self.cast_dtype):
+        with super().optim_context(model), autocast(
+                device_type='cpu', dtype=self.cast_dtype):
             yield
 
 

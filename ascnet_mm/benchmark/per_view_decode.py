@@ -44,10 +44,10 @@ class PerViewDecode(BaseTransform):
             out = self.decode(view_results)
             imgs += out['imgs']
             inds.append(frame_inds[view])
-        results.update(out,
-                       imgs=imgs,
-                       frame_inds=np.concatenate(inds),
-                       view_frame_map=np.arange(view_map.size).reshape(
-                           view_map.shape))
+        results.update(
+            out,
+            imgs=imgs,
+            frame_inds=np.concatenate(inds),
+            view_frame_map=np.arange(view_map.size).reshape(view_map.shape))
         results['video_reader'] = None
         return results

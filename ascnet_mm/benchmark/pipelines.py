@@ -100,8 +100,7 @@ def _decode_index(pipeline: Sequence) -> int:
     view sampler."""
     types = _types(pipeline)
     if (len(types) < 3 or types[0] != 'DecordInit'
-            or not is_view_sampler(pipeline[1])
-            or types[2] != 'DecordDecode'):
+            or not is_view_sampler(pipeline[1]) or types[2] != 'DecordDecode'):
         raise ValueError('expected a pipeline [DecordInit, <view sampler>, '
                          f'DecordDecode, ...], got {types}')
     return 2
@@ -128,8 +127,8 @@ def _single_view_augment(cfg: dict) -> dict:
     return cfg
 
 
-def repeat_aug_pipeline(
-        pipeline: Sequence[dict]) -> Tuple[Optional[list], int, str]:
+def repeat_aug_pipeline(pipeline: Sequence[dict]
+                        ) -> Tuple[Optional[list], int, str]:
     """(RepeatAugDataset pipeline or None, num_repeats = V, why None).
 
     Applies when the view sampler draws every view at one and the same
@@ -145,11 +144,12 @@ def repeat_aug_pipeline(
     if len(speeds) != 1:
         return None, sampler.num_views, 'views differ in speed; ' \
             'RepeatAugDataset samples every repeat with one SampleFrames'
-    frames = dict(type='SampleFrames',
-                  clip_len=sampler.clip_len,
-                  frame_interval=speeds.pop(),
-                  num_clips=1,
-                  out_of_bound_opt='loop')
+    frames = dict(
+        type='SampleFrames',
+        clip_len=sampler.clip_len,
+        frame_interval=speeds.pop(),
+        num_clips=1,
+        out_of_bound_opt='loop')
     out = [copy.deepcopy(pipeline[0]), frames, copy.deepcopy(pipeline[2])]
     for t in pipeline[3:]:
         t = copy.deepcopy(t)
@@ -191,13 +191,15 @@ def build_dataset(cfg: Config, path: str, pipeline, ann_file: str):
     if path == 'repeat_aug':
         pipeline, num_repeats, _ = pipeline
         return DATASETS.build(
-            dict(type='RepeatAugDataset',
-                 ann_file=ann_file,
-                 data_prefix=dict(video=''),
-                 pipeline=pipeline,
-                 num_repeats=num_repeats))
+            dict(
+                type='RepeatAugDataset',
+                ann_file=ann_file,
+                data_prefix=dict(video=''),
+                pipeline=pipeline,
+                num_repeats=num_repeats))
     return DATASETS.build(
-        dict(type=cfg.train_dataloader.dataset.type,
-             ann_file=ann_file,
-             data_prefix=dict(video=''),
-             pipeline=pipeline))
+        dict(
+            type=cfg.train_dataloader.dataset.type,
+            ann_file=ann_file,
+            data_prefix=dict(video=''),
+            pipeline=pipeline))

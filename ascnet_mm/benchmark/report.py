@@ -10,18 +10,16 @@ method and path, :func:`target_lines`, and :func:`prepared_rows` /
 """
 from typing import Dict, List
 
-THROUGHPUT_HEADERS = ('method', 'path', 'views x T', 'clips/s',
-                      'clips/s/core', 'vs naive', 'clips/CPU-s',
-                      'vs naive (CPU)', 'CPU ms/sample',
-                      'decode CPU ms/sample', 'frames requested/sample',
-                      'unique frames/sample', 'requested/unique',
-                      'requested/clip', 'decoder frames/sample',
-                      'get_batch calls/sample')
+THROUGHPUT_HEADERS = ('method', 'path', 'views x T', 'clips/s', 'clips/s/core',
+                      'vs naive', 'clips/CPU-s', 'vs naive (CPU)',
+                      'CPU ms/sample', 'decode CPU ms/sample',
+                      'frames requested/sample', 'unique frames/sample',
+                      'requested/unique', 'requested/clip',
+                      'decoder frames/sample', 'get_batch calls/sample')
 PREPARED_HEADERS = ('method', 'original', 'prepared', 'clips/s/core original',
                     'clips/s/core prepared', 'prepared/original',
                     'clips/CPU-s original', 'clips/CPU-s prepared',
-                    'prepared/original (CPU)',
-                    'decode CPU ms/sample original',
+                    'prepared/original (CPU)', 'decode CPU ms/sample original',
                     'decode CPU ms/sample prepared')
 TRAIN_HEADERS = ('method', 'backbone', 'precision', 'memory format',
                  'N x V x T x HxW', 'SSL step ms', 'SSL clips/s',
@@ -47,9 +45,9 @@ def throughput_rows(results: Results) -> List[list]:
         naive = by_path.get('naive')
         for path, r in by_path.items():
             if 'skipped' in r:
-                rows.append([method, path, r['views'], 'n/a', 'n/a',
-                             r['skipped']] + [''] *
-                            (len(THROUGHPUT_HEADERS) - 6))
+                rows.append(
+                    [method, path, r['views'], 'n/a', 'n/a', r['skipped']] +
+                    [''] * (len(THROUGHPUT_HEADERS) - 6))
                 continue
             rows.append([
                 method, path, r['views'], f'{r["clips_per_s"]:.2f}',

@@ -54,9 +54,10 @@ def paper_size(cfg) -> dict:
             if inner['type'] == 'Resize' and inner.get('keep_ratio',
                                                        True) is False:
                 crop = inner['scale'][0]
-    return dict(batch_size=cfg.train_dataloader.batch_size,
-                clip_len=pretrain_sampler(cfg).clip_len,
-                crop_size=crop or 112)
+    return dict(
+        batch_size=cfg.train_dataloader.batch_size,
+        clip_len=pretrain_sampler(cfg).clip_len,
+        crop_size=crop or 112)
 
 
 def sample_speeds(sampler: BaseViewSampler,
@@ -90,11 +91,11 @@ def make_batch(cfg,
     gen = torch.Generator().manual_seed(seed)
     inputs, samples = [], []
     for i in range(batch_size):
-        clip = torch.randint(0,
-                             256, (sampler.num_views, 3, clip_len, crop_size,
-                                   crop_size),
-                             dtype=torch.uint8,
-                             generator=gen)
+        clip = torch.randint(
+            0,
+            256, (sampler.num_views, 3, clip_len, crop_size, crop_size),
+            dtype=torch.uint8,
+            generator=gen)
         inputs.append(clip.to(device))
         sample = ActionDataSample()
         sample.set_metainfo(
@@ -222,10 +223,11 @@ def measure_step(cfg,
         ssl_times.append(_timed(ssl, device))
         bare_times.append(_timed(bare, device))
     reduce = STATS[stat]
-    out = dict(ssl_s=reduce(ssl_times),
-               bare_s=reduce(bare_times),
-               ssl_peak=None,
-               bare_peak=None)
+    out = dict(
+        ssl_s=reduce(ssl_times),
+        bare_s=reduce(bare_times),
+        ssl_peak=None,
+        bare_peak=None)
     if device.startswith('cuda'):
         del bare
         inputs_host = inputs.cpu()  # only the SSL step's data on the device
@@ -280,18 +282,20 @@ def measure_grid(methods: Sequence[str],
                     r = measure_step(cfg, shape, precision,
                                      fmt == 'channels_last', device, warmup,
                                      iters, stat)
-                    r.update(method=method,
-                             backbone=backbone,
-                             precision=precision,
-                             memory_format=fmt,
-                             clips=shape['batch_size'] * num_views,
-                             shape=f'{shape["batch_size"]} x {num_views} x '
-                             f'{shape["clip_len"]} x '
-                             f'{shape["crop_size"]}x{shape["crop_size"]}')
+                    r.update(
+                        method=method,
+                        backbone=backbone,
+                        precision=precision,
+                        memory_format=fmt,
+                        clips=shape['batch_size'] * num_views,
+                        shape=f'{shape["batch_size"]} x {num_views} x '
+                        f'{shape["clip_len"]} x '
+                        f'{shape["crop_size"]}x{shape["crop_size"]}')
                     results.append(r)
-                    print(f'{method:7s} {backbone:6s} {precision:5s} '
-                          f'{fmt:13s} SSL {1000 * r["ssl_s"]:8.1f} ms, '
-                          f'bare {1000 * r["bare_s"]:8.1f} ms',
-                          file=sys.stderr,
-                          flush=True)
+                    print(
+                        f'{method:7s} {backbone:6s} {precision:5s} '
+                        f'{fmt:13s} SSL {1000 * r["ssl_s"]:8.1f} ms, '
+                        f'bare {1000 * r["bare_s"]:8.1f} ms',
+                        file=sys.stderr,
+                        flush=True)
     return results

@@ -1,7 +1,10 @@
-"""Official split files of UCF-101, HMDB-51 and Kinetics-400 -> MMAction2 video lists.
+"""Official split files of UCF-101, HMDB-51 and Kinetics-400 -> MMAction2 video
+lists.
 
-Each parser returns ``(classes, lists)``: ``classes[label]`` is the class name and
-``lists`` maps a list file name (MMAction2's naming) to lines ``'relative/path.ext label'``.
+Each parser returns ``(classes, lists)``: ``classes[label]`` is the class name
+and
+``lists`` maps a list file name (MMAction2's naming) to lines
+``'relative/path.ext label'``.
 """
 import csv
 import glob
@@ -18,12 +21,16 @@ def _read_lines(path) -> List[str]:
 
 
 def ucf101_lists(split_dir, split: int = 1) -> Tuple[List[str], Lists]:
-    """UCF-101 from ``ucfTrainTestlist/`` (classInd.txt, trainlist0K.txt, testlist0K.txt).
+    """UCF-101 from ``ucfTrainTestlist/`` (classInd.txt, trainlist0K.txt,
+    testlist0K.txt).
 
-    Labels are classInd's 1-based indices minus one, looked up by the class folder of
+    Labels are classInd's 1-based indices minus one, looked up by the class
+    folder of
     each path; a train line's own label must agree.
     """
-    index = [ln.split() for ln in _read_lines(osp.join(split_dir, 'classInd.txt'))]
+    index = [
+        ln.split() for ln in _read_lines(osp.join(split_dir, 'classInd.txt'))
+    ]
     classes = [name for _, name in sorted(index, key=lambda x: int(x[0]))]
     label_of = {name: int(i) - 1 for i, name in index}
 
@@ -33,24 +40,30 @@ def ucf101_lists(split_dir, split: int = 1) -> Tuple[List[str], Lists]:
             path, *given = ln.split()
             label = label_of[path.split('/')[0]]
             if given and int(given[0]) - 1 != label:
-                raise ValueError(f'{file_name}: label {given[0]} of {path} disagrees with '
-                                 f'classInd.txt ({label + 1})')
+                raise ValueError(
+                    f'{file_name}: label {given[0]} of {path} disagrees with '
+                    f'classInd.txt ({label + 1})')
             lines.append(f'{path} {label}')
         return lines
 
-    return classes, {f'ucf101_train_split_{split}_videos.txt': parse(f'trainlist0{split}.txt'),
-                     f'ucf101_val_split_{split}_videos.txt': parse(f'testlist0{split}.txt')}
+    return classes, {
+        f'ucf101_train_split_{split}_videos.txt':
+        parse(f'trainlist0{split}.txt'),
+        f'ucf101_val_split_{split}_videos.txt': parse(f'testlist0{split}.txt')
+    }
 
 
 def hmdb51_lists(split_dir, split: int = 1) -> Tuple[List[str], Lists]:
     """HMDB-51 from ``testTrainMulti_7030_splits/<class>_test_split<K>.txt``.
 
-    In each file a line is ``video.avi ID`` with ID 1 = train, 2 = test, 0 = unused;
+    In each file a line is ``video.avi ID`` with ID 1 = train, 2 = test, 0 =
+    unused;
     paths are ``<class>/video.avi`` and labels index the sorted class names.
     """
     files = {}
     for path in glob.glob(osp.join(split_dir, f'*_test_split{split}.txt')):
-        name = re.fullmatch(rf'(.+)_test_split{split}\.txt', osp.basename(path)).group(1)
+        name = re.fullmatch(rf'(.+)_test_split{split}\.txt',
+                            osp.basename(path)).group(1)
         files[name] = path
     if not files:
         raise FileNotFoundError(f'no *_test_split{split}.txt in {split_dir}')
@@ -62,12 +75,15 @@ def hmdb51_lists(split_dir, split: int = 1) -> Tuple[List[str], Lists]:
             target = {'1': train, '2': test}.get(use)
             if target is not None:
                 target.append(f'{name}/{video} {label}')
-    return classes, {f'hmdb51_train_split_{split}_videos.txt': train,
-                     f'hmdb51_val_split_{split}_videos.txt': test}
+    return classes, {
+        f'hmdb51_train_split_{split}_videos.txt': train,
+        f'hmdb51_val_split_{split}_videos.txt': test
+    }
 
 
 def kinetics_class_dir(label: str) -> str:
-    """Class folder name used by MMAction2 (``rename_classnames.sh``): spaces -> '_'."""
+    """Class folder name used by MMAction2 (``rename_classnames.sh``): spaces
+    -> '_'."""
     return label.replace('"', '').replace(' ', '_')
 
 
@@ -76,11 +92,16 @@ def kinetics_video_name(youtube_id: str, start, end, ext: str = '.mp4') -> str:
     return f'{youtube_id}_{int(float(start)):06d}_{int(float(end)):06d}{ext}'
 
 
-def kinetics_lists(train_csv, val_csv, layout: str = 'class', ext: str = '.mp4',
+def kinetics_lists(train_csv,
+                   val_csv,
+                   layout: str = 'class',
+                   ext: str = '.mp4',
                    name: str = 'kinetics400') -> Tuple[List[str], Lists]:
-    """Kinetics from its CSVs (``label,youtube_id,time_start,time_end,split[,...]``).
+    """Kinetics from its CSVs
+    (``label,youtube_id,time_start,time_end,split[,...]``).
 
-    ``layout='class'``: ``<class_dir>/<video>``, ``'flat'``: ``<video>``. Labels index the
+    ``layout='class'``: ``<class_dir>/<video>``, ``'flat'``: ``<video>``.
+    Labels index the
     sorted class names found in both CSVs.
     """
     if layout not in ('class', 'flat'):
@@ -93,39 +114,53 @@ def kinetics_lists(train_csv, val_csv, layout: str = 'class', ext: str = '.mp4',
     label_of = {c: i for i, c in enumerate(classes)}
 
     def line(r):
-        video = kinetics_video_name(r['youtube_id'], r['time_start'], r['time_end'], ext)
+        video = kinetics_video_name(r['youtube_id'], r['time_start'],
+                                    r['time_end'], ext)
         if layout == 'class':
             video = f'{kinetics_class_dir(r["label"])}/{video}'
         return f'{video} {label_of[r["label"]]}'
 
-    return classes, {f'{name}_{k}_list_videos.txt': [line(r) for r in rs]
-                     for k, rs in rows.items()}
+    return classes, {
+        f'{name}_{k}_list_videos.txt': [line(r) for r in rs]
+        for k, rs in rows.items()
+    }
 
 
-def split_existing(lines: Sequence[str], data_dir) -> Tuple[List[str], List[str]]:
-    """(lines whose file exists under ``data_dir``, lines whose file is missing)."""
+def split_existing(lines: Sequence[str],
+                   data_dir) -> Tuple[List[str], List[str]]:
+    """(lines whose file exists under ``data_dir``, lines whose file is
+    missing)."""
     kept, missing = [], []
     for ln in lines:
-        (kept if osp.isfile(osp.join(data_dir, ln.split()[0])) else missing).append(ln)
+        (kept if osp.isfile(osp.join(data_dir,
+                                     ln.split()[0])) else missing).append(ln)
     return kept, missing
 
 
-def write_lists(out_dir, classes: Sequence[str], lists: Lists,
+def write_lists(out_dir,
+                classes: Sequence[str],
+                lists: Lists,
                 check_dirs: Optional[Sequence[str]] = None) -> Dict[str, dict]:
-    """Write ``classes.txt`` and each list; with ``check_dirs`` drop missing files.
+    """Write ``classes.txt`` and each list; with ``check_dirs`` drop missing
+    files.
 
-    ``check_dirs``: one data folder for every list, or one per list in order. Missing
-    lines go to ``<list stem>_missing.txt``. Returns per list ``dict(kept, missing)``.
+    ``check_dirs``: one data folder for every list, or one per list in order.
+    Missing
+    lines go to ``<list stem>_missing.txt``. Returns per list ``dict(kept,
+    missing)``.
     """
     from ..video_io.check import write_lines
     write_lines(osp.join(out_dir, 'classes.txt'), classes)
     if check_dirs and len(check_dirs) not in (1, len(lists)):
-        raise ValueError(f'give 1 or {len(lists)} data folders, got {len(check_dirs)}')
+        raise ValueError(
+            f'give 1 or {len(lists)} data folders, got {len(check_dirs)}')
     report = {}
     for i, (file_name, lines) in enumerate(lists.items()):
         missing = []
         if check_dirs:
-            lines, missing = split_existing(lines, check_dirs[min(i, len(check_dirs) - 1)])
+            lines, missing = split_existing(
+                lines, check_dirs[min(i,
+                                      len(check_dirs) - 1)])
             if missing:
                 stem = osp.splitext(file_name)[0]
                 write_lines(osp.join(out_dir, f'{stem}_missing.txt'), missing)

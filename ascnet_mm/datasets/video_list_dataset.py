@@ -65,8 +65,7 @@ class VideoListDataset(VideoDataset):
             raise ValueError(f'max_refetch must be >= 0, got {max_refetch}')
         self._warned = set()
         self._last_failure: Optional[tuple] = None
-        super().__init__(ann_file, pipeline, max_refetch=max_refetch,
-                         **kwargs)
+        super().__init__(ann_file, pipeline, max_refetch=max_refetch, **kwargs)
 
     def prepare_data(self, idx: int):
         """The pipeline's output; ``None`` in training if the video cannot be
@@ -86,8 +85,10 @@ class VideoListDataset(VideoDataset):
             self._last_failure = (filename, e)
             if filename not in self._warned:
                 self._warned.add(filename)
-                print_log(f'skipping unreadable video {filename}: {reason}',
-                          logger='current', level=logging.WARNING)
+                print_log(
+                    f'skipping unreadable video {filename}: {reason}',
+                    logger='current',
+                    level=logging.WARNING)
             return None
 
     def __getitem__(self, idx: int) -> dict:
@@ -100,8 +101,9 @@ class VideoListDataset(VideoDataset):
         for skipped in range(self.max_refetch + 1):
             data = self.prepare_data(idx)
             if data is not None:
-                sample = (data.get('data_samples')
-                          if isinstance(data, dict) else None)
+                sample = (
+                    data.get('data_samples')
+                    if isinstance(data, dict) else None)
                 if hasattr(sample, 'set_metainfo'):
                     sample.set_metainfo(dict(num_skipped=skipped))
                 return data

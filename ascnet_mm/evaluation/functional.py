@@ -110,5 +110,4 @@ def feature_spectrum(feats: torch.Tensor) -> Dict[str, float]:
         return dict(effective_rank=0.0, top1_variance=0.0)
     p = var / total
     entropy = -(p * torch.log(p.clamp_min(1e-300))).sum()
-    return dict(effective_rank=float(entropy.exp()),
-                top1_variance=float(p[0]))
+    return dict(effective_rank=float(entropy.exp()), top1_variance=float(p[0]))

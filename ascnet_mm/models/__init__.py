@@ -1,3 +1,2 @@
-from . import (augmentation, backbones, data_preprocessors,  # noqa: F401
-               feature_extractors, heads, losses, necks, recognizers, selfsup,
-               utils)
+from . import (augmentation, backbones, data_preprocessors, feature_extractors,
+               heads, losses, necks, recognizers, selfsup, utils)

@@ -12,7 +12,7 @@ from .specs import (BACKGROUND_VALUE, BACKGROUNDS, CLASSES, MOTIONS,
 
 __all__ = [
     'MOTIONS', 'CLASSES', 'SHAPES', 'OBJECT_TEXTURES', 'BACKGROUNDS',
-    'BACKGROUND_VALUE', 'TRANSLATE_RATE', 'ZOOM_RANGE', 'class_actor', 'class_scene', 'plan_videos',
-    'sample_spec', 'make_specs', 'object_poses', 'render_video',
-    'stratified_split', 'generate'
+    'BACKGROUND_VALUE', 'TRANSLATE_RATE', 'ZOOM_RANGE', 'class_actor',
+    'class_scene', 'plan_videos', 'sample_spec', 'make_specs', 'object_poses',
+    'render_video', 'stratified_split', 'generate'
 ]

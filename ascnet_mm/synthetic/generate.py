@@ -69,11 +69,22 @@ def _write_lines(path, lines):
         f.writelines(line + '\n' for line in lines)
 
 
-def generate(out_dir, num_videos, seed=0, size=64, workers=2,
-             classes=CLASSES, fps=25, val_fraction=0.25, short_fraction=0.1,
-             lengths=(24, 64), short_lengths=(12, 16), crf=18,
-             actor_bias=1.0, scene_bias=0.0,
-             background_value=BACKGROUND_VALUE, max_distractors=2,
+def generate(out_dir,
+             num_videos,
+             seed=0,
+             size=64,
+             workers=2,
+             classes=CLASSES,
+             fps=25,
+             val_fraction=0.25,
+             short_fraction=0.1,
+             lengths=(24, 64),
+             short_lengths=(12, 16),
+             crf=18,
+             actor_bias=1.0,
+             scene_bias=0.0,
+             background_value=BACKGROUND_VALUE,
+             max_distractors=2,
              overwrite=False):
     """Render and encode a synthetic set under ``out_dir``; return its meta.
 
@@ -119,20 +130,30 @@ def generate(out_dir, num_videos, seed=0, size=64, workers=2,
     for spec, val in zip(specs, is_val):
         spec['split'] = 'val' if val else 'train'
     train = [s for s in specs if s['split'] == 'train']
-    _write_lines(osp.join(out_dir, 'train.txt'),
-                 [f"{s['name']} {s['label']}" for s in train])
-    _write_lines(osp.join(out_dir, 'val.txt'),
-                 [f"{s['name']} {s['label']}" for s in specs
-                  if s['split'] == 'val'])
+    _write_lines(
+        osp.join(out_dir, 'train.txt'),
+        [f"{s['name']} {s['label']}" for s in train])
+    _write_lines(
+        osp.join(out_dir, 'val.txt'),
+        [f"{s['name']} {s['label']}" for s in specs if s['split'] == 'val'])
     _write_lines(osp.join(out_dir, 'pretrain.txt'), [s['name'] for s in train])
     _write_lines(osp.join(out_dir, 'classes.txt'), list(classes))
-    meta = dict(seed=seed, num_videos=num_videos, size=size, fps=fps,
-                classes=list(classes), val_fraction=val_fraction,
-                short_fraction=short_fraction, lengths=list(lengths),
-                short_lengths=list(short_lengths), crf=crf,
-                actor_bias=actor_bias, scene_bias=scene_bias,
-                background_value=list(background_value),
-                max_distractors=max_distractors, videos=specs)
+    meta = dict(
+        seed=seed,
+        num_videos=num_videos,
+        size=size,
+        fps=fps,
+        classes=list(classes),
+        val_fraction=val_fraction,
+        short_fraction=short_fraction,
+        lengths=list(lengths),
+        short_lengths=list(short_lengths),
+        crf=crf,
+        actor_bias=actor_bias,
+        scene_bias=scene_bias,
+        background_value=list(background_value),
+        max_distractors=max_distractors,
+        videos=specs)
     with open(osp.join(out_dir, 'meta.json'), 'w') as f:
         json.dump(meta, f, indent=1)
     return meta

@@ -26,8 +26,9 @@ def object_poses(obj, num_frames, size):
     t = np.arange(num_frames, dtype=np.float64)
     centre = np.asarray(obj['start']) + np.outer(t, obj['velocity'])
     if obj['period']:
-        centre += np.outer(np.sin(2 * math.pi * t / obj['period'] +
-                                  obj['phase']), obj['amplitude'])
+        centre += np.outer(
+            np.sin(2 * math.pi * t / obj['period'] + obj['phase']),
+            obj['amplitude'])
     if obj['bounce']:
         span = size - 1
         centre = np.mod(centre, 2 * span)
@@ -42,10 +43,11 @@ def object_poses(obj, num_frames, size):
 
 def _colours(rng, n, sat, val):
     """``n`` RGB colours in [0, 1] with spread-out hues."""
-    hue = (rng.uniform() + np.arange(n) / n +
-           rng.uniform(-0.1, 0.1, n)) % 1.0
-    hsv = np.stack([hue * 180, rng.uniform(*sat, n) * 255,
-                    rng.uniform(*val, n) * 255], -1).astype(np.uint8)
+    hue = (rng.uniform() + np.arange(n) / n + rng.uniform(-0.1, 0.1, n)) % 1.0
+    hsv = np.stack(
+        [hue * 180,
+         rng.uniform(*sat, n) * 255,
+         rng.uniform(*val, n) * 255], -1).astype(np.uint8)
     return cv2.cvtColor(hsv[None], cv2.COLOR_HSV2RGB)[0] / np.float32(255)
 
 
@@ -58,8 +60,8 @@ def _noise(rng, cells, side):
 def _stripes(rng, side, period):
     y, x = np.mgrid[:side, :side].astype(np.float32)
     a = rng.uniform(0, math.pi)
-    return 0.5 + 0.5 * np.sin(2 * math.pi * (x * math.cos(a) +
-                                             y * math.sin(a)) / period +
+    return 0.5 + 0.5 * np.sin(2 * math.pi *
+                              (x * math.cos(a) + y * math.sin(a)) / period +
                               rng.uniform(0, 2 * math.pi))
 
 
@@ -68,7 +70,11 @@ def _mix(weight, c0, c1):
     return (c0 * (1 - w) + c1 * w).astype(np.float32)
 
 
-def _background(rng, kind, side, size, value=BACKGROUND_VALUE,
+def _background(rng,
+                kind,
+                side,
+                size,
+                value=BACKGROUND_VALUE,
                 pattern_rng=None):
     """(side, side, 3) float32 texture in [0, 1]: a two-colour pattern of
     ``kind`` drawn from ``pattern_rng`` (default ``rng``), colours of HSV
@@ -142,16 +148,20 @@ def _place(sprite, centre, angle, scale, size, wrap=False):
     if wrap:
         reach = c * scale / 2 + 1
         base = np.mod(centres[0], size)
-        shifts = [[d for d in (-size, 0, size)
-                   if -reach < base[k] + d < size + reach] for k in (0, 1)]
+        shifts = [[
+            d for d in (-size, 0, size) if -reach < base[k] + d < size + reach
+        ] for k in (0, 1)]
         centres = [base + (dx, dy) for dx in shifts[0] for dy in shifts[1]]
     layer = 0
     for x, y in centres:
         mm = m.copy()
         mm[:, 2] += (x - c, y - c)
         layer = layer + cv2.warpAffine(
-            sprite, mm, (size, size), flags=cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+            sprite,
+            mm, (size, size),
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=0)
     return layer
 
 
@@ -169,21 +179,24 @@ def render_video(spec, return_mask=False):
     drift = np.asarray(background['drift'])
     margin = int(math.ceil(np.abs(drift).max() * (num_frames - 1))) + 1
     scene = background.get('scene')
-    canvas = _background(
-        rng, background['kind'], size + 2 * margin, size,
-        background.get('value', BACKGROUND_VALUE),
-        None if scene is None else _stream(scene, _SCENE_KEY))
+    canvas = _background(rng, background['kind'], size + 2 * margin, size,
+                         background.get('value', BACKGROUND_VALUE),
+                         None if scene is None else _stream(scene, _SCENE_KEY))
     objects = spec['distractors'] + [spec['object']]
-    sprites = [_sprite(rng, o['shape'], o['texture'], o['radius'])
-               for o in objects]
+    sprites = [
+        _sprite(rng, o['shape'], o['texture'], o['radius']) for o in objects
+    ]
     poses = [object_poses(o, num_frames, size) for o in objects]
     frames = np.empty((num_frames, size, size, 3), np.uint8)
     masks = np.empty((num_frames, size, size), np.float32)
     for t in range(num_frames):
         shift = drift * t - margin
         m = np.float64([[1, 0, shift[0]], [0, 1, shift[1]]])
-        img = cv2.warpAffine(canvas, m, (size, size), flags=cv2.INTER_LINEAR,
-                             borderMode=cv2.BORDER_REFLECT_101)
+        img = cv2.warpAffine(
+            canvas,
+            m, (size, size),
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REFLECT_101)
         for obj, sprite, (centre, angle, scale) in zip(objects, sprites,
                                                        poses):
             layer = _place(sprite, centre[t], angle[t], scale[t], size,

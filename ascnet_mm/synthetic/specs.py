@@ -1,6 +1,7 @@
 """Synthetic motion videos, part 1: the JSON spec of each video.
 
-Textured objects whose class is their motion. Each video shows one main object (the *actor*: a disc, square, triangle or
+Textured objects whose class is their motion. Each video shows one main object
+(the *actor*: a disc, square, triangle or
 ring with a stripe, blob, checker, ring or dot texture) over a textured
 background that may drift slowly, and up to two smaller distractors that
 wander and bounce off the borders. The label is the actor's motion (one of
@@ -87,11 +88,22 @@ def _unit(rng):
 
 def _object(rng, shape, texture, radius, start):
     """A static object; the motion fields are filled in by the caller."""
-    return dict(shape=shape, texture=texture, radius=float(radius),
-                start=[float(v) for v in start], velocity=[0.0, 0.0],
-                angle0=float(rng.uniform(0, 360)), spin=0.0, log_scale0=0.0,
-                zoom=0.0, zoom_cycle=0.0, amplitude=[0.0, 0.0], period=0.0,
-                phase=0.0, bounce=False, wrap=False)
+    return dict(
+        shape=shape,
+        texture=texture,
+        radius=float(radius),
+        start=[float(v) for v in start],
+        velocity=[0.0, 0.0],
+        angle0=float(rng.uniform(0, 360)),
+        spin=0.0,
+        log_scale0=0.0,
+        zoom=0.0,
+        zoom_cycle=0.0,
+        amplitude=[0.0, 0.0],
+        period=0.0,
+        phase=0.0,
+        bounce=False,
+        wrap=False)
 
 
 def class_actor(motion):
@@ -110,9 +122,17 @@ def class_scene(motion):
     return BACKGROUNDS[k % len(BACKGROUNDS)], k
 
 
-def sample_spec(seed, index, motion, size=64, fps=25, short=False,
-                lengths=(24, 64), short_lengths=(12, 16), actor_bias=1.0,
-                scene_bias=0.0, background_value=BACKGROUND_VALUE,
+def sample_spec(seed,
+                index,
+                motion,
+                size=64,
+                fps=25,
+                short=False,
+                lengths=(24, 64),
+                short_lengths=(12, 16),
+                actor_bias=1.0,
+                scene_bias=0.0,
+                background_value=BACKGROUND_VALUE,
                 max_distractors=2):
     """Draw the JSON-serialisable spec of video ``index`` of ``seed``.
 
@@ -139,23 +159,28 @@ def sample_spec(seed, index, motion, size=64, fps=25, short=False,
     if rng.random() < actor_bias:
         shape, texture = class_actor(motion)
     obj = _object(rng, shape, texture, radius, (0.0, 0.0))
-    drift = (_unit(rng) * size / 64 * rng.uniform(0.05, 0.25)
-             if rng.random() < 0.5 else np.zeros(2))
-    background = dict(kind=str(rng.choice(BACKGROUNDS)),
-                      drift=[float(v) for v in drift],
-                      value=[float(v) for v in background_value])
-    if scene_bias and np.random.default_rng(
-            [seed, index, _SCENE_KEY]).random() < scene_bias:
+    drift = (
+        _unit(rng) * size / 64 *
+        rng.uniform(0.05, 0.25) if rng.random() < 0.5 else np.zeros(2))
+    background = dict(
+        kind=str(rng.choice(BACKGROUNDS)),
+        drift=[float(v) for v in drift],
+        value=[float(v) for v in background_value])
+    if scene_bias and np.random.default_rng([seed, index, _SCENE_KEY
+                                             ]).random() < scene_bias:
         background['kind'], background['scene'] = class_scene(motion)
     distractors = []
     for _ in range(rng.choice(3, p=(0.4, 0.4, 0.2))):
         d = _object(rng, str(rng.choice(SHAPES)),
                     str(rng.choice(OBJECT_TEXTURES)),
-                    size * rng.uniform(0.06, 0.1),
-                    rng.uniform(0, size - 1, 2))
-        d.update(velocity=[float(v) for v in _unit(rng) * size *
-                           TRANSLATE_RATE * rng.uniform(0.3, 1.5)],
-                 spin=float(rng.uniform(-4, 4)), bounce=True)
+                    size * rng.uniform(0.06, 0.1), rng.uniform(0, size - 1, 2))
+        d.update(
+            velocity=[
+                float(v) for v in _unit(rng) * size * TRANSLATE_RATE *
+                rng.uniform(0.3, 1.5)
+            ],
+            spin=float(rng.uniform(-4, 4)),
+            bounce=True)
         distractors.append(d)
     distractors = distractors[:max_distractors]
     texture_seed = int(rng.integers(2**31))
@@ -166,8 +191,12 @@ def sample_spec(seed, index, motion, size=64, fps=25, short=False,
     centre = size * (0.3 + 0.4 * u[:2])
     kind = motion.split('_')[0]
     if kind == 'move':
-        axis, sign = {'right': (0, 1), 'left': (0, -1), 'down': (1, 1),
-                      'up': (1, -1)}[motion.split('_')[1]]
+        axis, sign = {
+            'right': (0, 1),
+            'left': (0, -1),
+            'down': (1, 1),
+            'up': (1, -1)
+        }[motion.split('_')[1]]
         centre = size * u[:2]
         obj['velocity'][axis] = sign * size * TRANSLATE_RATE * speed
         obj['wrap'] = True
@@ -188,19 +217,35 @@ def sample_spec(seed, index, motion, size=64, fps=25, short=False,
         obj['period'] = OSCILLATE_PERIOD / speed
         obj['phase'] = phase
     obj['start'] = [float(v) for v in centre]
-    return dict(index=int(index), name=f'vid_{index:05d}.mp4', motion=motion,
-                num_frames=num_frames, speed=float(speed), size=int(size),
-                fps=fps, short=bool(short), object=obj, background=background,
-                distractors=distractors, texture_seed=texture_seed)
+    return dict(
+        index=int(index),
+        name=f'vid_{index:05d}.mp4',
+        motion=motion,
+        num_frames=num_frames,
+        speed=float(speed),
+        size=int(size),
+        fps=fps,
+        short=bool(short),
+        object=obj,
+        background=background,
+        distractors=distractors,
+        texture_seed=texture_seed)
 
 
-def make_specs(num_videos, seed, size=64, classes=CLASSES, fps=25,
-               short_fraction=0.1, lengths=(24, 64), short_lengths=(12, 16),
-               actor_bias=1.0, scene_bias=0.0,
-               background_value=BACKGROUND_VALUE, max_distractors=2):
+def make_specs(num_videos,
+               seed,
+               size=64,
+               classes=CLASSES,
+               fps=25,
+               short_fraction=0.1,
+               lengths=(24, 64),
+               short_lengths=(12, 16),
+               actor_bias=1.0,
+               scene_bias=0.0,
+               background_value=BACKGROUND_VALUE,
+               max_distractors=2):
     """Specs of a whole set; ``spec['label']`` indexes ``classes``."""
-    labels, short = plan_videos(num_videos, seed, len(classes),
-                                short_fraction)
+    labels, short = plan_videos(num_videos, seed, len(classes), short_fraction)
     specs = []
     for i in range(num_videos):
         spec = sample_spec(seed, i, classes[labels[i]], size, fps, short[i],

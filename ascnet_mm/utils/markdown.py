@@ -14,8 +14,9 @@ def markdown_table(headers: Sequence[str],
     if len(align) != len(headers) or set(align) - set('lr'):
         raise ValueError(f"align needs one of 'l' / 'r' per column "
                          f'({len(headers)}), got {align!r}')
-    lines = ['| ' + ' | '.join(headers) + ' |',
-             '|' + ''.join(' ---: |' if a == 'r' else ' --- |'
-                           for a in align)]
+    lines = [
+        '| ' + ' | '.join(headers) + ' |',
+        '|' + ''.join(' ---: |' if a == 'r' else ' --- |' for a in align)
+    ]
     lines += ['| ' + ' | '.join(str(c) for c in row) + ' |' for row in rows]
     return '\n'.join(lines)

@@ -15,11 +15,10 @@ class VideoCheck(NamedTuple):
 
 
 # Leading bytes of the containers we expect: (offset, magic).
-_SIGNATURES = (
-    (4, b'ftyp'), (4, b'moov'), (4, b'mdat'), (4, b'free'), (4, b'wide'),
-    (0, b'RIFF'), (0, b'\x1a\x45\xdf\xa3'), (0, b'FLV'), (0, b'OggS'),
-    (0, b'\x00\x00\x01\xba'), (0, b'\x00\x00\x01\xb3'),
-    (0, b'\x30\x26\xb2\x75'))
+_SIGNATURES = ((4, b'ftyp'), (4, b'moov'), (4, b'mdat'), (4, b'free'),
+               (4, b'wide'), (0, b'RIFF'), (0, b'\x1a\x45\xdf\xa3'),
+               (0, b'FLV'), (0, b'OggS'), (0, b'\x00\x00\x01\xba'),
+               (0, b'\x00\x00\x01\xb3'), (0, b'\x30\x26\xb2\x75'))
 _MP4_HEADS = (b'ftyp', b'moov', b'mdat', b'free', b'wide')
 
 
@@ -69,14 +68,16 @@ def open_failure_reason(path, error: Exception) -> str:
 
 
 def short_error(error: Exception) -> str:
-    """First line of an exception without decord's ``[time] file.cc:N:`` prefix."""
+    """First line of an exception without decord's ``[time] file.cc:N:``
+    prefix."""
     text = str(error).strip().splitlines()[0] if str(error).strip() else ''
     text = re.sub(r'^\[[\d:]+\] \S+:\d+: ', '', text)
     return text or type(error).__name__
 
 
 def check_video(path, chunk: int = 32, num_threads: int = 1) -> VideoCheck:
-    """Decode every frame of ``path`` once with decord, in ``chunk``-frame batches.
+    """Decode every frame of ``path`` once with decord, in ``chunk``-frame
+    batches.
 
     Fails on a missing or empty file, a file that does not open, no frames, a
     decode error, or fewer decoded frames than ``len(VideoReader)`` claims.
@@ -94,19 +95,22 @@ def check_video(path, chunk: int = 32, num_threads: int = 1) -> VideoCheck:
         return VideoCheck(False, 'no frames', 0)
     try:
         for start in range(0, total, chunk):
-            done += vr.get_batch(list(range(start, min(total, start + chunk)))).shape[0]
+            done += vr.get_batch(
+                list(range(start, min(total, start + chunk)))).shape[0]
     except Exception as e:
-        return VideoCheck(False, f'decoded {done} of {total} frames: {short_error(e)}', done)
+        return VideoCheck(
+            False, f'decoded {done} of {total} frames: {short_error(e)}', done)
     if done < total:
         return VideoCheck(False, f'decoded {done} of {total} frames', done)
     return VideoCheck(True, '', done)
 
 
 def map_progress(func: Callable, tasks: list, workers: int = 1) -> list:
-    """``[func(t) for t in tasks]`` in order, over ``workers`` processes, with a bar."""
+    """``[func(t) for t in tasks]`` in order, over ``workers`` processes, with
+    a bar."""
     from ..utils import parallel_map
-    return parallel_map(func, tasks, workers, initializer=quiet_decoders,
-                        progress=True)
+    return parallel_map(
+        func, tasks, workers, initializer=quiet_decoders, progress=True)
 
 
 def read_list(list_file) -> List[Tuple[str, str]]:
@@ -124,12 +128,17 @@ def write_lines(path, lines: Iterable[str]):
 
 
 def reason_kind(reason: str) -> str:
-    """Group reasons for summaries: 'decoded 3 of 9 frames: x' -> 'decoded N of N frames'."""
+    """Group reasons for summaries: 'decoded 3 of 9 frames: x' -> 'decoded N of
+    N frames'."""
     return re.sub(r'\b\d+\b', 'N', reason.split(':')[0])
 
 
-def verify_list(list_file, data_prefix: str = '', out_dir: str = '.', workers: int = 1) -> dict:
-    """Check every video of ``list_file``; write the clean list and the rejects.
+def verify_list(list_file,
+                data_prefix: str = '',
+                out_dir: str = '.',
+                workers: int = 1) -> dict:
+    """Check every video of ``list_file``; write the clean list and the
+    rejects.
 
     Writes ``out_dir/<list name>`` (input lines of good videos) and
     ``out_dir/<list stem>_rejected.txt`` (``path<TAB>reason``). Returns
@@ -139,13 +148,20 @@ def verify_list(list_file, data_prefix: str = '', out_dir: str = '.', workers: i
     clean_list = osp.join(out_dir, name)
     rejected_list = osp.join(out_dir, f'{osp.splitext(name)[0]}_rejected.txt')
     if osp.abspath(clean_list) == osp.abspath(list_file):
-        raise ValueError(f'--out-dir would overwrite the input list {list_file}')
+        raise ValueError(
+            f'--out-dir would overwrite the input list {list_file}')
     entries = read_list(list_file)
-    checks = map_progress(check_video, [osp.join(data_prefix, p) for p, _ in entries], workers)
+    checks = map_progress(check_video,
+                          [osp.join(data_prefix, p) for p, _ in entries],
+                          workers)
     good = [ln for (_, ln), c in zip(entries, checks) if c.ok]
     bad = [(p, c.reason) for (p, _), c in zip(entries, checks) if not c.ok]
     write_lines(clean_list, good)
     write_lines(rejected_list, (f'{p}\t{r}' for p, r in bad))
-    return dict(total=len(entries), ok=len(good), rejected=len(bad),
-                reasons=Counter(reason_kind(r) for _, r in bad),
-                clean_list=clean_list, rejected_list=rejected_list)
+    return dict(
+        total=len(entries),
+        ok=len(good),
+        rejected=len(bad),
+        reasons=Counter(reason_kind(r) for _, r in bad),
+        clean_list=clean_list,
+        rejected_list=rejected_list)

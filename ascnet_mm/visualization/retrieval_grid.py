@@ -75,8 +75,13 @@ def draw_retrieval_grid(queries: Sequence[dict],
         lines.append(np.concatenate([tiles[0], gap] + tiles[1:], axis=1))
     width = max(line.shape[1] for line in lines)
     lines = [
-        cv2.copyMakeBorder(line, 0, 4, 0, width - line.shape[1],
-                           cv2.BORDER_CONSTANT, value=WHITE)
-        for line in lines
+        cv2.copyMakeBorder(
+            line,
+            0,
+            4,
+            0,
+            width - line.shape[1],
+            cv2.BORDER_CONSTANT,
+            value=WHITE) for line in lines
     ]
     return np.concatenate(lines, axis=0)

@@ -4,11 +4,11 @@ import os.path as osp
 from typing import Optional
 
 import numpy as np
+from mmaction.registry import HOOKS
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
-from mmaction.registry import HOOKS
 from ..evaluation.metrics import NEIGHBOURS_INFO
 from .retrieval_grid import draw_retrieval_grid
 
@@ -37,9 +37,7 @@ class RetrievalVisualizationHook(Hook):
         self.num_queries = num_queries
         self.tile_size = tile_size
 
-    def after_test_epoch(self,
-                         runner,
-                         metrics: Optional[dict] = None) -> None:
+    def after_test_epoch(self, runner, metrics: Optional[dict] = None) -> None:
         queries = runner.message_hub.pop_info(NEIGHBOURS_INFO)
         if not is_main_process():
             return

@@ -5,8 +5,8 @@ _base_ = 'mmaction::_base_/default_runtime.py'
 
 custom_imports = dict(imports=['ascnet_mm'], allow_failed_imports=False)
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3,
-                    save_best=None),
+    checkpoint=dict(
+        type='CheckpointHook', interval=10, max_keep_ckpts=3, save_best=None),
     logger=dict(type='LoggerHook', interval=50))
 # Count the videos VideoListDataset skipped as unreadable; save and restore
 # every random generator's state with the checkpoints (exact resume).

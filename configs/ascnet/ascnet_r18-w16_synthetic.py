@@ -14,9 +14,14 @@ model = dict(
     speed_projector=dict(in_channels=128, hidden_channels=hidden_dim),
     speed_predictor=dict(hidden_channels=hidden_dim),
     bank_size=512)
-sampler = dict(type='SpeedPairSampler', clip_len=_base_.clip_len,
-               speeds=(1, 2), num_views=2, out_of_bound_opt='loop')
-train_dataloader = dict(dataset=dict(pipeline=[
-    _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
-    _base_.view_augment, _base_.pack
-]))
+sampler = dict(
+    type='SpeedPairSampler',
+    clip_len=_base_.clip_len,
+    speeds=(1, 2),
+    num_views=2,
+    out_of_bound_opt='loop')
+train_dataloader = dict(
+    dataset=dict(pipeline=[
+        _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
+        _base_.view_augment, _base_.pack
+    ]))

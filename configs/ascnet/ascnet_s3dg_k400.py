@@ -11,8 +11,10 @@ views = dict(
     type='MultiViewTransforms',
     transforms=[
         dict(type='Resize', scale=(-1, 256)),
-        dict(type='RandomResizedCrop', area_range=(0.2, 1.0),
-             aspect_ratio_range=(3 / 4, 4 / 3)),
+        dict(
+            type='RandomResizedCrop',
+            area_range=(0.2, 1.0),
+            aspect_ratio_range=(3 / 4, 4 / 3)),
         dict(type='Resize', scale=(224, 224), keep_ratio=False),
     ])
 sampler = dict(_base_.sampler, clip_len=clip_len)

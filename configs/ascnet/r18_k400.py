@@ -6,9 +6,14 @@ _base_ = [
     '../_base_/schedules/sgd_cosine_200e.py', '../_base_/default_runtime.py'
 ]
 
-sampler = dict(type='SpeedPairSampler', clip_len=_base_.clip_len,
-               speeds=(1, 2), num_views=2, out_of_bound_opt='loop')
-train_dataloader = dict(dataset=dict(pipeline=[
-    _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
-    _base_.view_augment, _base_.pack
-]))
+sampler = dict(
+    type='SpeedPairSampler',
+    clip_len=_base_.clip_len,
+    speeds=(1, 2),
+    num_views=2,
+    out_of_bound_opt='loop')
+train_dataloader = dict(
+    dataset=dict(pipeline=[
+        _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
+        _base_.view_augment, _base_.pack
+    ]))

@@ -7,11 +7,16 @@ _base_ = [
 model = dict(
     backbone=dict(base_channels=16),
     projector=dict(in_channels=128, hidden_channels=256))
-sampler = dict(type='TemporalIntervalSampler', clip_len=_base_.clip_len,
-               frame_interval=2, power=1.0, num_views=2)
-view_augment = dict(_base_.view_augment, blur_prob=(1.0, 0.1),
-                    solarize_prob=(0.0, 0.2))
-train_dataloader = dict(dataset=dict(pipeline=[
-    _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
-    view_augment, _base_.pack
-]))
+sampler = dict(
+    type='TemporalIntervalSampler',
+    clip_len=_base_.clip_len,
+    frame_interval=2,
+    power=1.0,
+    num_views=2)
+view_augment = dict(
+    _base_.view_augment, blur_prob=(1.0, 0.1), solarize_prob=(0.0, 0.2))
+train_dataloader = dict(
+    dataset=dict(pipeline=[
+        _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
+        view_augment, _base_.pack
+    ]))

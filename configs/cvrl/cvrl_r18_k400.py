@@ -7,22 +7,38 @@ _base_ = [
     '../_base_/schedules/sgd_cosine_200e.py', '../_base_/default_runtime.py'
 ]
 
-sampler = dict(type='TemporalIntervalSampler', clip_len=_base_.clip_len,
-               frame_interval=2, power=1.0, num_views=2)
+sampler = dict(
+    type='TemporalIntervalSampler',
+    clip_len=_base_.clip_len,
+    frame_interval=2,
+    power=1.0,
+    num_views=2)
 views = dict(
     type='MultiViewTransforms',
     transforms=[
         dict(type='Resize', scale=(-1, 128)),
-        dict(type='RandomResizedCrop', area_range=(0.3, 1.0),
-             aspect_ratio_range=(0.5, 2.0)),
-        dict(type='Resize', scale=(_base_.crop_size, _base_.crop_size),
-             keep_ratio=False),
+        dict(
+            type='RandomResizedCrop',
+            area_range=(0.3, 1.0),
+            aspect_ratio_range=(0.5, 2.0)),
+        dict(
+            type='Resize',
+            scale=(_base_.crop_size, _base_.crop_size),
+            keep_ratio=False),
     ])
-view_augment = dict(type='ViewAugment', flip_prob=0.5, jitter_prob=0.8,
-                    brightness=0.8, contrast=0.8, saturation=0.8, hue=0.2,
-                    grayscale_prob=0.2, blur_prob=(1.0, 0.1),
-                    solarize_prob=(0.0, 0.2))
-train_dataloader = dict(dataset=dict(pipeline=[
-    _base_.init, sampler, _base_.decode, views, _base_.format_shape,
-    view_augment, _base_.pack
-]))
+view_augment = dict(
+    type='ViewAugment',
+    flip_prob=0.5,
+    jitter_prob=0.8,
+    brightness=0.8,
+    contrast=0.8,
+    saturation=0.8,
+    hue=0.2,
+    grayscale_prob=0.2,
+    blur_prob=(1.0, 0.1),
+    solarize_prob=(0.0, 0.2))
+train_dataloader = dict(
+    dataset=dict(pipeline=[
+        _base_.init, sampler, _base_.decode, views, _base_.format_shape,
+        view_augment, _base_.pack
+    ]))

@@ -9,9 +9,13 @@ model = dict(
     app_head=dict(in_channels=128),
     speed_head=dict(in_channels=128),
     queue_size=512)
-sampler = dict(type='RelativeSpeedSampler', clip_len=_base_.clip_len,
-               fast_speed=2, out_of_bound_opt='loop')
-train_dataloader = dict(dataset=dict(pipeline=[
-    _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
-    _base_.view_augment, _base_.pack
-]))
+sampler = dict(
+    type='RelativeSpeedSampler',
+    clip_len=_base_.clip_len,
+    fast_speed=2,
+    out_of_bound_opt='loop')
+train_dataloader = dict(
+    dataset=dict(pipeline=[
+        _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
+        _base_.view_augment, _base_.pack
+    ]))

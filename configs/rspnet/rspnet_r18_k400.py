@@ -6,15 +6,24 @@ _base_ = [
     '../_base_/schedules/sgd_cosine_200e.py', '../_base_/default_runtime.py'
 ]
 
-sampler = dict(type='RelativeSpeedSampler', clip_len=_base_.clip_len,
-               fast_speed=2, out_of_bound_opt='loop')
-train_dataloader = dict(dataset=dict(pipeline=[
-    _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
-    _base_.view_augment, _base_.pack
-]))
+sampler = dict(
+    type='RelativeSpeedSampler',
+    clip_len=_base_.clip_len,
+    fast_speed=2,
+    out_of_bound_opt='loop')
+train_dataloader = dict(
+    dataset=dict(pipeline=[
+        _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
+        _base_.view_augment, _base_.pack
+    ]))
 # Published: cosine to lr / 1000.
 param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=_base_.max_epochs, eta_min_ratio=1e-3,
-         by_epoch=True, begin=0, end=_base_.max_epochs,
-         convert_to_iter_based=True)
+    dict(
+        type='CosineAnnealingLR',
+        T_max=_base_.max_epochs,
+        eta_min_ratio=1e-3,
+        by_epoch=True,
+        begin=0,
+        end=_base_.max_epochs,
+        convert_to_iter_based=True)
 ]

@@ -16,7 +16,6 @@ import copy
 import os
 import os.path as osp
 
-import ascnet_mm  # noqa: F401  registers the plugin before mmaction.models
 import numpy as np
 import torch
 from mmengine.config import Config, DictAction
@@ -24,6 +23,7 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 from mmengine.utils import ProgressBar
 
+import ascnet_mm  # noqa: F401  registers the plugin before mmaction.models
 from ascnet_mm.evaluation.metrics.retrieval_metric import sample_record
 
 

@@ -47,8 +47,8 @@ import os
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__)))))
+sys.path.insert(0,
+                osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from ascnet_mm import benchmark as bench  # noqa: E402
 from ascnet_mm.utils import METHODS, markdown_table  # noqa: E402
@@ -60,47 +60,67 @@ def parse_args(argv=None):
         'pretraining pipelines (ours: one decode per sample; naive: one per '
         'view; MMAction2 RepeatAugDataset).',
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument('videos', metavar='DIR_OR_LIST',
-                        help='folder of videos or a list')
-    parser.add_argument('--data-prefix', default='',
-                        help='folder the list paths are under')
-    parser.add_argument('--method', nargs='+', default=list(METHODS),
-                        choices=METHODS)
-    parser.add_argument('--config', default=None,
-                        help='config to take the pipeline from (one --method '
-                        'only; default: the method\'s R3D-18 Kinetics config)')
-    parser.add_argument('--paths', nargs='+',
-                        default=list(bench.DEFAULT_PATHS),
-                        choices=bench.PATHS,
-                        help='ours_device: ours with ViewAugment on the '
-                        'device; naive_reopen: naive with a fresh DecordInit '
-                        'per view')
-    parser.add_argument('--workers', type=int, default=1,
-                        help='DataLoader num_workers')
-    parser.add_argument('--num-samples', type=int, default=32,
-                        help='timed samples per path')
-    parser.add_argument('--warmup', type=int, default=None,
-                        help='untimed samples first (default: one batch per '
-                        'worker)')
+    parser.add_argument(
+        'videos', metavar='DIR_OR_LIST', help='folder of videos or a list')
+    parser.add_argument(
+        '--data-prefix', default='', help='folder the list paths are under')
+    parser.add_argument(
+        '--method', nargs='+', default=list(METHODS), choices=METHODS)
+    parser.add_argument(
+        '--config',
+        default=None,
+        help='config to take the pipeline from (one --method '
+        'only; default: the method\'s R3D-18 Kinetics config)')
+    parser.add_argument(
+        '--paths',
+        nargs='+',
+        default=list(bench.DEFAULT_PATHS),
+        choices=bench.PATHS,
+        help='ours_device: ours with ViewAugment on the '
+        'device; naive_reopen: naive with a fresh DecordInit '
+        'per view')
+    parser.add_argument(
+        '--workers', type=int, default=1, help='DataLoader num_workers')
+    parser.add_argument(
+        '--num-samples', type=int, default=32, help='timed samples per path')
+    parser.add_argument(
+        '--warmup',
+        type=int,
+        default=None,
+        help='untimed samples first (default: one batch per '
+        'worker)')
     parser.add_argument('--batch-size', type=int, default=4)
-    parser.add_argument('--clip-len', type=int, default=None,
-                        help='override T')
-    parser.add_argument('--crop-size', type=int, default=None,
-                        help='override the view size')
-    parser.add_argument('--short-side', type=int, default=None,
-                        help='override the Resize(-1, S) before the crop')
-    parser.add_argument('--device-augment', action='store_true',
-                        help='drop ViewAugment from the CPU pipeline, as when '
-                        'colour augmentation runs on the GPU '
-                        '(SSLDataPreprocessor(augment=...))')
-    parser.add_argument('--prepared', default=None, metavar='DIR_OR_LIST',
-                        help='also run "ours" on this prepared copy '
-                        '(prepare_videos.py)')
-    parser.add_argument('--prepared-prefix', default='',
-                        help='folder --prepared list paths are under')
-    parser.add_argument('--repeats', type=int, default=1,
-                        help='measure every path this many times, '
-                        'interleaved; keep the best')
+    parser.add_argument(
+        '--clip-len', type=int, default=None, help='override T')
+    parser.add_argument(
+        '--crop-size', type=int, default=None, help='override the view size')
+    parser.add_argument(
+        '--short-side',
+        type=int,
+        default=None,
+        help='override the Resize(-1, S) before the crop')
+    parser.add_argument(
+        '--device-augment',
+        action='store_true',
+        help='drop ViewAugment from the CPU pipeline, as when '
+        'colour augmentation runs on the GPU '
+        '(SSLDataPreprocessor(augment=...))')
+    parser.add_argument(
+        '--prepared',
+        default=None,
+        metavar='DIR_OR_LIST',
+        help='also run "ours" on this prepared copy '
+        '(prepare_videos.py)')
+    parser.add_argument(
+        '--prepared-prefix',
+        default='',
+        help='folder --prepared list paths are under')
+    parser.add_argument(
+        '--repeats',
+        type=int,
+        default=1,
+        help='measure every path this many times, '
+        'interleaved; keep the best')
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
     if args.config and len(args.method) != 1:
@@ -119,24 +139,35 @@ def run(args) -> dict:
     bench.quiet_mmengine()
     bench.install_decode_counter()
     videos = bench.list_videos(args.videos, args.data_prefix)
-    prepared = (bench.list_videos(args.prepared, args.prepared_prefix)
-                if args.prepared else None)
+    prepared = (
+        bench.list_videos(args.prepared, args.prepared_prefix)
+        if args.prepared else None)
     results, prepared_results = bench.compare_paths(
-        args.method, args.paths, videos, prepared, config=args.config,
-        sizes=dict(clip_len=args.clip_len, crop_size=args.crop_size,
-                   short_side=args.short_side,
-                   device_augment=args.device_augment),
-        repeats=args.repeats, num_samples=args.num_samples,
-        batch_size=args.batch_size, workers=args.workers,
-        warmup=args.warmup, seed=args.seed)
+        args.method,
+        args.paths,
+        videos,
+        prepared,
+        config=args.config,
+        sizes=dict(
+            clip_len=args.clip_len,
+            crop_size=args.crop_size,
+            short_side=args.short_side,
+            device_augment=args.device_augment),
+        repeats=args.repeats,
+        num_samples=args.num_samples,
+        batch_size=args.batch_size,
+        workers=args.workers,
+        warmup=args.warmup,
+        seed=args.seed)
     dropped = ('; ViewAugment dropped (--device-augment)'
                if args.device_augment else '')
     print(f'\nvideos: {len(videos)} from {args.videos} '
           f'({bench.describe_videos(videos)}); workers {args.workers}, '
           f'batch {args.batch_size}, {args.num_samples} timed samples per '
           f'path, best of {args.repeats}{dropped}\n')
-    print(markdown_table(bench.THROUGHPUT_HEADERS,
-                         bench.throughput_rows(results)))
+    print(
+        markdown_table(bench.THROUGHPUT_HEADERS,
+                       bench.throughput_rows(results)))
     print()
     for line in bench.target_lines(results):
         print(line)

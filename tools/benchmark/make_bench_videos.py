@@ -22,8 +22,8 @@ from typing import Tuple
 
 import numpy as np
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__)))))
+sys.path.insert(0,
+                osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from ascnet_mm.benchmark import keyframe_interval  # noqa: E402
 from ascnet_mm.benchmark import write_bench_video  # noqa: E402
@@ -44,14 +44,13 @@ def parse_size(text: str) -> Tuple[int, int]:
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--out', required=True, help='output folder')
-    parser.add_argument('--num', type=int, default=16,
-                        help='number of videos')
-    parser.add_argument('--size', type=parse_size, default=(340, 256),
-                        help='WxH')
+    parser.add_argument('--num', type=int, default=16, help='number of videos')
+    parser.add_argument(
+        '--size', type=parse_size, default=(340, 256), help='WxH')
     parser.add_argument('--seconds', type=float, default=10.0)
     parser.add_argument('--fps', type=int, default=30)
-    parser.add_argument('--gop', type=int, default=250,
-                        help='keyframe interval (x264 keyint)')
+    parser.add_argument(
+        '--gop', type=int, default=250, help='keyframe interval (x264 keyint)')
     parser.add_argument('--crf', type=int, default=23)
     parser.add_argument('--preset', default='medium', help='x264 preset')
     parser.add_argument('--seed', type=int, default=0)
@@ -66,9 +65,16 @@ def main(argv=None):
     paths, stats = [], []
     for i in range(args.num):
         path = osp.join(args.out, f'bench_{i:03d}.mp4')
-        write_bench_video(path, width, height, num_frames, args.fps,
-                          args.gop, seed=args.seed * 100003 + i,
-                          crf=args.crf, preset=args.preset)
+        write_bench_video(
+            path,
+            width,
+            height,
+            num_frames,
+            args.fps,
+            args.gop,
+            seed=args.seed * 100003 + i,
+            crf=args.crf,
+            preset=args.preset)
         paths.append(path)
         stats.append(keyframe_interval(path))
     size = sum(osp.getsize(p) for p in paths)

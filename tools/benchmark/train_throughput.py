@@ -40,8 +40,8 @@ import sys
 
 import torch
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__)))))
+sys.path.insert(0,
+                osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from ascnet_mm import benchmark as bench  # noqa: E402
 from ascnet_mm.utils import METHODS, markdown_table  # noqa: E402
@@ -53,37 +53,54 @@ def parse_args(argv=None):
         'step, EMA, bank) vs the bare backbone forward + backward + step on '
         'the same batch.',
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument('--method', nargs='+', default=list(METHODS),
-                        choices=METHODS)
-    parser.add_argument('--backbone', nargs='+', default=list(bench.BACKBONES),
-                        choices=bench.BACKBONES)
+    parser.add_argument(
+        '--method', nargs='+', default=list(METHODS), choices=METHODS)
+    parser.add_argument(
+        '--backbone',
+        nargs='+',
+        default=list(bench.BACKBONES),
+        choices=bench.BACKBONES)
     parser.add_argument('--device', default='cpu', help='cpu or cuda[:i]')
-    parser.add_argument('--amp', nargs='+', default=None,
-                        choices=bench.PRECISIONS,
-                        help='precisions (default: none bf16 on the CPU, '
-                        'none bf16 fp16 on a GPU)')
-    parser.add_argument('--memory-format', nargs='+', default=['contiguous'],
-                        choices=bench.MEMORY_FORMATS,
-                        help='channels_last = channels_last_3d')
-    parser.add_argument('--size', choices=('tiny', 'paper'), default=None,
-                        help='default: tiny on the CPU (4 x 8x64x64), paper '
-                        'on a GPU')
+    parser.add_argument(
+        '--amp',
+        nargs='+',
+        default=None,
+        choices=bench.PRECISIONS,
+        help='precisions (default: none bf16 on the CPU, '
+        'none bf16 fp16 on a GPU)')
+    parser.add_argument(
+        '--memory-format',
+        nargs='+',
+        default=['contiguous'],
+        choices=bench.MEMORY_FORMATS,
+        help='channels_last = channels_last_3d')
+    parser.add_argument(
+        '--size',
+        choices=('tiny', 'paper'),
+        default=None,
+        help='default: tiny on the CPU (4 x 8x64x64), paper '
+        'on a GPU')
     parser.add_argument('--batch-size', type=int, default=None)
     parser.add_argument('--clip-len', type=int, default=None)
     parser.add_argument('--crop-size', type=int, default=None)
-    parser.add_argument('--warmup', type=int, default=None,
-                        help='default: 1 CPU, 5 GPU')
-    parser.add_argument('--iters', type=int, default=None,
-                        help='default: 2 CPU, 10 GPU')
-    parser.add_argument('--stat', choices=tuple(bench.STATS), default=None,
-                        help='per-step time reported: default min on the '
-                        'CPU (least disturbed by other processes), median '
-                        'on a GPU')
-    parser.add_argument('--threads', type=int, default=None,
-                        help='torch CPU threads')
-    parser.add_argument('--cudnn-benchmark', action='store_true',
-                        help='torch.backends.cudnn.benchmark = True (the '
-                        "configs keep MMAction2's env_cfg default, False)")
+    parser.add_argument(
+        '--warmup', type=int, default=None, help='default: 1 CPU, 5 GPU')
+    parser.add_argument(
+        '--iters', type=int, default=None, help='default: 2 CPU, 10 GPU')
+    parser.add_argument(
+        '--stat',
+        choices=tuple(bench.STATS),
+        default=None,
+        help='per-step time reported: default min on the '
+        'CPU (least disturbed by other processes), median '
+        'on a GPU')
+    parser.add_argument(
+        '--threads', type=int, default=None, help='torch CPU threads')
+    parser.add_argument(
+        '--cudnn-benchmark',
+        action='store_true',
+        help='torch.backends.cudnn.benchmark = True (the '
+        "configs keep MMAction2's env_cfg default, False)")
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
     gpu = args.device.startswith('cuda')
@@ -93,8 +110,7 @@ def parse_args(argv=None):
         parser.error('on the CPU only bf16 autocast is supported: --amp none '
                      'bf16')
     args.size = args.size or ('paper' if gpu else 'tiny')
-    args.warmup = args.warmup if args.warmup is not None else (5 if gpu else
-                                                               1)
+    args.warmup = args.warmup if args.warmup is not None else (5 if gpu else 1)
     args.iters = args.iters or (10 if gpu else 2)
     args.stat = args.stat or ('median' if gpu else 'min')
     return args
@@ -109,13 +125,22 @@ def run(args) -> list:
     torch.manual_seed(args.seed)
     device, gpu = args.device, args.device.startswith('cuda')
     results = bench.measure_grid(
-        args.method, args.backbone, args.amp, args.memory_format, device,
+        args.method,
+        args.backbone,
+        args.amp,
+        args.memory_format,
+        device,
         size=args.size,
-        overrides=dict(batch_size=args.batch_size, clip_len=args.clip_len,
-                       crop_size=args.crop_size),
-        warmup=args.warmup, iters=args.iters, stat=args.stat)
-    name = (torch.cuda.get_device_name(device) if gpu else
-            f'CPU, {torch.get_num_threads()} torch threads')
+        overrides=dict(
+            batch_size=args.batch_size,
+            clip_len=args.clip_len,
+            crop_size=args.crop_size),
+        warmup=args.warmup,
+        iters=args.iters,
+        stat=args.stat)
+    name = (
+        torch.cuda.get_device_name(device)
+        if gpu else f'CPU, {torch.get_num_threads()} torch threads')
     cudnn = '; cudnn.benchmark' if args.cudnn_benchmark and gpu else ''
     print(f'\n{name}; torch {torch.__version__}; warmup {args.warmup}, '
           f'{args.stat} of {args.iters} steps, SSL and bare steps '

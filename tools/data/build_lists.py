@@ -26,26 +26,34 @@ def parse_args(argv=None):
     p = sub.add_parser('kinetics', help='Kinetics-400 CSVs')
     p.add_argument('train_csv')
     p.add_argument('val_csv')
-    p.add_argument('--layout', choices=('class', 'flat'), default='class',
-                   help='class: <class_with_underscores>/<video>; flat: <video>')
+    p.add_argument(
+        '--layout',
+        choices=('class', 'flat'),
+        default='class',
+        help='class: <class_with_underscores>/<video>; flat: <video>')
     p.add_argument('--ext', default='.mp4', help='video file extension')
     for p in sub.choices.values():
         p.add_argument('--out-dir', required=True)
-        p.add_argument('--check-exists', nargs='+', metavar='DATA_DIR',
-                       help='drop lines whose file is missing under DATA_DIR (one folder '
-                       'for all lists, or one for train then one for val)')
+        p.add_argument(
+            '--check-exists',
+            nargs='+',
+            metavar='DATA_DIR',
+            help='drop lines whose file is missing under DATA_DIR (one folder '
+            'for all lists, or one for train then one for val)')
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
     if args.dataset == 'kinetics':
-        classes, lists = annotations.kinetics_lists(args.train_csv, args.val_csv,
-                                                    args.layout, args.ext)
+        classes, lists = annotations.kinetics_lists(args.train_csv,
+                                                    args.val_csv, args.layout,
+                                                    args.ext)
     else:
         parse = getattr(annotations, f'{args.dataset}_lists')
         classes, lists = parse(args.split_dir, args.split)
-    report = annotations.write_lists(args.out_dir, classes, lists, args.check_exists)
+    report = annotations.write_lists(args.out_dir, classes, lists,
+                                     args.check_exists)
     print(f'{len(classes)} classes -> {args.out_dir}/classes.txt')
     for name, r in report.items():
         missing = f', {r["missing"]} missing (dropped, listed in {name[:-4]}_missing.txt)' \

@@ -25,17 +25,22 @@ sources go to OUT_DIR/rejected.txt. It needs PyAV only, not an ffmpeg binary.
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        description='Re-encode videos (a folder, recursively, or an MMAction2 list) to '
+        description=
+        'Re-encode videos (a folder, recursively, or an MMAction2 list) to '
         'H.264 yuv420p MP4 with a keyframe every --gop frames, no audio. Outputs mirror the '
         'relative paths under OUT_DIR with .mp4; a list input is rewritten to '
-        'OUT_DIR/<list name>.', epilog=EPILOG,
+        'OUT_DIR/<list name>.',
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('source', metavar='SRC_DIR_OR_LIST')
     parser.add_argument('out_dir', metavar='OUT_DIR')
-    parser.add_argument('--data-prefix', default='', help='folder the list paths are under')
+    parser.add_argument(
+        '--data-prefix', default='', help='folder the list paths are under')
     parser.add_argument('--short-side', type=int, default=128)
-    parser.add_argument('--fps', type=float, default=None, help='output fps (default: keep)')
-    parser.add_argument('--gop', type=int, default=16, help='keyframe interval in frames')
+    parser.add_argument(
+        '--fps', type=float, default=None, help='output fps (default: keep)')
+    parser.add_argument(
+        '--gop', type=int, default=16, help='keyframe interval in frames')
     parser.add_argument('--crf', type=int, default=23)
     parser.add_argument('--preset', default='medium', help='x264 preset')
     parser.add_argument('--workers', type=int, default=1)
@@ -52,8 +57,10 @@ def _human(n):
 def main(argv=None):
     args = parse_args(argv)
     quiet_decoders()
-    settings = EncodeSettings(args.short_side, args.fps, args.gop, args.crf, args.preset)
-    s = prepare_videos(args.source, args.out_dir, args.data_prefix, settings, args.workers)
+    settings = EncodeSettings(args.short_side, args.fps, args.gop, args.crf,
+                              args.preset)
+    s = prepare_videos(args.source, args.out_dir, args.data_prefix, settings,
+                       args.workers)
     ratio = f' ({s["bytes_out"] / s["bytes_in"]:.1%})' if s['bytes_in'] else ''
     print(f'\ndone {s["done"]}, skipped {s["skipped"]} (already prepared), '
           f'rejected {s["rejected"]} (see {args.out_dir}/rejected.txt)')

@@ -12,11 +12,14 @@ from ascnet_mm.video_io.check import quiet_decoders, verify_list
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        description='Check that every video of a list decodes completely (decord, every '
+        description=
+        'Check that every video of a list decodes completely (decord, every '
         'frame). Writes OUT_DIR/<list name> with the good lines and '
         'OUT_DIR/<list stem>_rejected.txt with "path<TAB>reason".')
-    parser.add_argument('list', help='MMAction2 list: "path label" or "path" lines')
-    parser.add_argument('--data-prefix', default='', help='folder the list paths are under')
+    parser.add_argument(
+        'list', help='MMAction2 list: "path label" or "path" lines')
+    parser.add_argument(
+        '--data-prefix', default='', help='folder the list paths are under')
     parser.add_argument('--out-dir', required=True)
     parser.add_argument('--workers', type=int, default=1)
     return parser.parse_args(argv)
@@ -26,7 +29,9 @@ def main(argv=None):
     args = parse_args(argv)
     quiet_decoders()
     s = verify_list(args.list, args.data_prefix, args.out_dir, args.workers)
-    print(f'\nchecked {s["total"]} videos: {s["ok"]} good, {s["rejected"]} rejected')
+    print(
+        f'\nchecked {s["total"]} videos: {s["ok"]} good, {s["rejected"]} rejected'
+    )
     for kind, n in s['reasons'].most_common():
         print(f'  {n:8d}  {kind}')
     print(f'clean list: {s["clean_list"]}\nrejected:   {s["rejected_list"]}')

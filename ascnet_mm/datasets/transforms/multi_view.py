@@ -2,9 +2,8 @@
 from typing import Callable, List, Sequence, Union
 
 import numpy as np
-from mmcv.transforms import BaseTransform, Compose
-
 from mmaction.registry import TRANSFORMS
+from mmcv.transforms import BaseTransform, Compose
 
 
 @TRANSFORMS.register_module()

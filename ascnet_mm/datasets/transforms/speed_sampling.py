@@ -8,21 +8,20 @@ them.
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
+from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
-from mmaction.registry import TRANSFORMS
 from ..errors import PipelineConfigError
 
 OUT_OF_BOUND_OPTS = ('loop', 'clamp', None)
 
 
-def plan_views(
-        starts: Sequence[int],
-        speeds: Sequence[int],
-        clip_len: int,
-        total_frames: int,
-        out_of_bound_opt: Optional[str] = 'loop'
-) -> Tuple[np.ndarray, np.ndarray]:
+def plan_views(starts: Sequence[int],
+               speeds: Sequence[int],
+               clip_len: int,
+               total_frames: int,
+               out_of_bound_opt: Optional[str] = 'loop'
+               ) -> Tuple[np.ndarray, np.ndarray]:
     """Frame indices of V views, decoded once.
 
     View ``v`` frame ``j`` is ``starts[v] + speeds[v] * j``; indices past the
@@ -222,9 +221,8 @@ class SpeedPairSampler(BaseViewSampler):
         if self.test_mode:
             speeds = np.resize(np.asarray(self.speeds), self.num_views)
         else:
-            speeds = np.random.choice(self.speeds,
-                                      self.num_views,
-                                      replace=not self.distinct_speeds)
+            speeds = np.random.choice(
+                self.speeds, self.num_views, replace=not self.distinct_speeds)
         starts = [
             self._start(total_frames, clip_span(self.clip_len, s))
             for s in speeds

@@ -1,9 +1,9 @@
 """The CPU path of the per-view augmentation, as a pipeline transform."""
 import numpy as np
 import torch
+from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
-from mmaction.registry import TRANSFORMS
 from ...models.augmentation import VideoAugmenter
 
 

@@ -1,5 +1,6 @@
 from .rng_state_hook import RNGStateHook, get_rng_state, set_rng_state
 from .skipped_videos_hook import SkippedVideosHook
 
-__all__ = ['RNGStateHook', 'SkippedVideosHook', 'get_rng_state',
-           'set_rng_state']
+__all__ = [
+    'RNGStateHook', 'SkippedVideosHook', 'get_rng_state', 'set_rng_state'
+]

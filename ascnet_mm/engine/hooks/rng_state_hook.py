@@ -36,8 +36,8 @@ def get_rng_state() -> Dict:
 
 def set_rng_state(state: Dict) -> None:
     """Restore the generators from :func:`get_rng_state`'s output."""
-    random.setstate((state['python_version'],
-                     tuple(state['python'].tolist()), state['python_gauss']))
+    random.setstate((state['python_version'], tuple(state['python'].tolist()),
+                     state['python_gauss']))
     np.random.set_state(
         (state['numpy_name'], state['numpy'].numpy().astype(np.uint32),
          state['numpy_pos'], state['numpy_has_gauss'], state['numpy_gauss']))
@@ -105,8 +105,11 @@ class RNGStateHook(Hook):
                 f'RNGStateHook: the checkpoint holds the random states of '
                 f'{len(states)} processes, this run has {world}: they are '
                 'not restored (the run continues from the seed).',
-                logger='current', level=logging.WARNING)
+                logger='current',
+                level=logging.WARNING)
             return
         set_rng_state(states[rank if len(states) == world else 0])
-        print_log(f'RNGStateHook: restored the random states of iteration '
-                  f'{runner.iter}.', logger='current')
+        print_log(
+            f'RNGStateHook: restored the random states of iteration '
+            f'{runner.iter}.',
+            logger='current')

@@ -7,12 +7,12 @@ import copy
 from typing import Dict, List, Sequence, Union
 
 import torch
+from mmaction.registry import LOOPS, METRICS
 from mmengine.evaluator import Evaluator
 from mmengine.runner import TestLoop
 from mmengine.runner.amp import autocast
 from torch.utils.data import DataLoader
 
-from mmaction.registry import LOOPS, METRICS
 from ..metrics.retrieval_metric import (ROLE_KEY, NNRetrievalMetric,
                                         RetrievalSizes)
 
@@ -28,8 +28,7 @@ def _default_out_dir(evaluator: Union[Evaluator, Dict, List],
         return evaluator
     evaluator = copy.copy(evaluator)
     if 'metrics' in evaluator:
-        evaluator['metrics'] = _default_out_dir(evaluator['metrics'],
-                                                out_dir)
+        evaluator['metrics'] = _default_out_dir(evaluator['metrics'], out_dir)
         return evaluator
     metric_type = evaluator.get('type')
     if isinstance(metric_type, str):

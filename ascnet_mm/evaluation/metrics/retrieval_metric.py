@@ -10,13 +10,12 @@ import os.path as osp
 from typing import Dict, List, NamedTuple, Optional, Sequence, Union
 
 import torch
+from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MessageHub, print_log
 from mmengine.structures import BaseDataElement
 
-from mmaction.registry import METRICS
-from ..functional import (feature_spectrum, retrieval_neighbours,
-                          retrieval_topk)
+from ..functional import feature_spectrum, retrieval_neighbours, retrieval_topk
 
 ROLE_KEY = 'retrieval_role'
 ROLES = ('gallery', 'query')
@@ -152,12 +151,12 @@ class NNRetrievalMetric(BaseMetric):
         spectrum = feature_spectrum(g_feats) if len(gallery) > 1 else None
         print_log(
             f'retrieval of {len(queries)} queries in {len(gallery)} gallery '
-            'videos: ' + ', '.join(f'{k} {v:.2f}' for k, v in metrics.items())
-            + ('' if spectrum is None else
-               '; gallery features: effective rank '
-               f'{spectrum["effective_rank"]:.1f} of {g_feats.shape[1]}, '
-               f'{100 * spectrum["top1_variance"]:.0f}% of the variance '
-               'along one direction'),
+            'videos: ' + ', '.join(f'{k} {v:.2f}'
+                                   for k, v in metrics.items()) +
+            ('' if spectrum is None else '; gallery features: effective rank '
+             f'{spectrum["effective_rank"]:.1f} of {g_feats.shape[1]}, '
+             f'{100 * spectrum["top1_variance"]:.0f}% of the variance '
+             'along one direction'),
             logger='current')
         nbrs = retrieval_neighbours(q_feats, g_feats, self.num_neighbours,
                                     self.chunk_size).tolist()

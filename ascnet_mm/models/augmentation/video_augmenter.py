@@ -163,8 +163,9 @@ class VideoAugmenter:
     def _check_prob(p: Prob) -> Union[float, Tuple[float, ...]]:
         ps = (p, ) if isinstance(p, (int, float)) else tuple(p)
         assert all(0 <= q <= 1 for q in ps), f'probability out of [0, 1]: {p}'
-        return float(p) if isinstance(p, (int, float)) else tuple(
-            float(q) for q in p)
+        return float(p) if isinstance(p,
+                                      (int,
+                                       float)) else tuple(float(q) for q in p)
 
     def _enabled(self, name: str) -> bool:
         p = self.probs[name]
@@ -246,8 +247,8 @@ class VideoAugmenter:
             x = where(p['flip'], x.flip(-1), x)
         if self._enabled('jitter'):
             y = (x * _bcast(p['brightness'])).clamp_(0, 255)
-            y = _blend(y, _luma(y).mean((2, 3, 4), keepdim=True),
-                       p['contrast'])
+            y = _blend(y,
+                       _luma(y).mean((2, 3, 4), keepdim=True), p['contrast'])
             y = _blend(y, _luma(y), p['saturation'])
             if self.ranges['hue'][1] > 0:
                 y = _shift_hue(y, p['hue'])

@@ -8,11 +8,10 @@ from typing import Optional
 
 import torch
 import torch.nn as nn
+from mmaction.registry import MODELS
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
-
-from mmaction.registry import MODELS
 
 __all__ = ['S3DG', 'SelfGating', 'SepInceptionBlock', 'sep_conv3d']
 
@@ -51,8 +50,11 @@ class SelfGating(nn.Module):
         return x * gate[:, :, None, None, None]
 
 
-def sep_conv3d(in_channels: int, out_channels: int, kernel_size: int,
-               stride: int = 1, **cfgs) -> nn.Sequential:
+def sep_conv3d(in_channels: int,
+               out_channels: int,
+               kernel_size: int,
+               stride: int = 1,
+               **cfgs) -> nn.Sequential:
     """(1, k, k) spatial conv-BN-act, then (k, 1, 1) temporal conv-BN-act.
 
     Padding is ``k // 2`` on every axis, so an axis of length L becomes
@@ -183,8 +185,11 @@ class S3DG(BaseModule):
         user_cfgs = init_cfg if isinstance(init_cfg, list) else [init_cfg]
         super().__init__(init_cfg=[
             dict(type='Kaiming', layer='Conv3d'),
-            dict(type='Constant', val=1, bias=0,
-                 layer=['_BatchNorm', 'GroupNorm']),
+            dict(
+                type='Constant',
+                val=1,
+                bias=0,
+                layer=['_BatchNorm', 'GroupNorm']),
             dict(type='Normal', std=0.01, bias=0, layer='Linear'),
         ] + [cfg for cfg in user_cfgs if cfg])
         assert width_mult > 0, f'width_mult must be > 0, got {width_mult}'
@@ -217,8 +222,7 @@ class S3DG(BaseModule):
             layers = OrderedDict(pool=pools[stage])
             for name, spec in blocks.items():
                 b0, (b1_mid, b1), (b2_mid, b2), b3 = spec
-                scaled = (c(b0), (c(b1_mid), c(b1)), (c(b2_mid), c(b2)),
-                          c(b3))
+                scaled = (c(b0), (c(b1_mid), c(b1)), (c(b2_mid), c(b2)), c(b3))
                 layers[name] = SepInceptionBlock(channels, scaled, gating,
                                                  **cfgs)
                 channels = layers[name].out_channels
@@ -252,4 +256,3 @@ class S3DG(BaseModule):
                 if isinstance(m, _BatchNorm):
                     m.eval()
         return self
-

@@ -1,11 +1,11 @@
 from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
-from mmengine.model import stack_batch
-
 from mmaction.models.data_preprocessors import ActionDataPreprocessor
 from mmaction.registry import MODELS
 from mmaction.utils import SampleList
+from mmengine.model import stack_batch
+
 from ..augmentation import VideoAugmenter
 
 

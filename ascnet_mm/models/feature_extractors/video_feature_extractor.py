@@ -15,5 +15,6 @@ class VideoFeatureExtractor(BaseVideoSSL):
     """
 
     def loss(self, inputs, data_samples) -> Dict:
-        raise RuntimeError('VideoFeatureExtractor has no training loss: use it '
-                           'for testing/retrieval only.')
+        raise RuntimeError(
+            'VideoFeatureExtractor has no training loss: use it '
+            'for testing/retrieval only.')

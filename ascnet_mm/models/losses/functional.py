@@ -20,14 +20,14 @@ def ncos(p: Tensor, z: Tensor, eps: float = 1e-6) -> Tensor:
     return 2 - 2 * (p * z).sum(dim=-1)
 
 
-def retrieve_same_speed_partner(
-        query_emb: Tensor,
-        query_speed: Tensor,
-        query_vid: Tensor,
-        cand_emb: Tensor,
-        cand_speed: Tensor,
-        cand_vid: Tensor,
-        cand_valid: Optional[Tensor] = None) -> Tuple[Tensor, Tensor]:
+def retrieve_same_speed_partner(query_emb: Tensor,
+                                query_speed: Tensor,
+                                query_vid: Tensor,
+                                cand_emb: Tensor,
+                                cand_speed: Tensor,
+                                cand_vid: Tensor,
+                                cand_valid: Optional[Tensor] = None
+                                ) -> Tuple[Tensor, Tensor]:
     """Top-1 cosine neighbour at the same speed from another video.
 
     Args:
@@ -115,13 +115,14 @@ def nt_xent(z1: Tensor,
     rows = torch.arange(n, device=z1.device) + offset
     self_idx = torch.cat([rows, rows + g])
     pos_idx = torch.cat([rows + g, rows])
-    is_self = (torch.arange(2 * g, device=z1.device)[None, :]
-               == self_idx[:, None])
+    is_self = (
+        torch.arange(2 * g, device=z1.device)[None, :] == self_idx[:, None])
     logits = logits.masked_fill(is_self, float('-inf'))
     return F.cross_entropy(logits, pos_idx)
 
 
-def variance_covariance(z: Tensor, gamma: float = 1.0,
+def variance_covariance(z: Tensor,
+                        gamma: float = 1.0,
                         eps: float = 1e-4) -> Tuple[Tensor, Tensor]:
     """VICReg's variance and covariance terms of a batch of features.
 

@@ -32,8 +32,13 @@ class NTXentLoss(nn.Module):
         """z1, z2 (N, D) embeddings of the two views (same N on all ranks)."""
         rank, world = rank_and_world()
         if self.gather and world > 1:
-            loss = nt_xent(z1, z2, self.temperature, gather_with_grad(z1),
-                           gather_with_grad(z2), offset=rank * z1.shape[0])
+            loss = nt_xent(
+                z1,
+                z2,
+                self.temperature,
+                gather_with_grad(z1),
+                gather_with_grad(z2),
+                offset=rank * z1.shape[0])
         else:
             loss = nt_xent(z1, z2, self.temperature)
         return self.loss_weight * loss

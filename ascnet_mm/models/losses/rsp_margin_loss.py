@@ -28,6 +28,6 @@ class RSPMarginLoss(nn.Module):
 
     def forward(self, pos_sim: Tensor, neg_sim: Tensor) -> Tensor:
         """pos_sim, neg_sim (N,) cosine similarities -> scalar."""
-        return self.loss_weight * margin_ranking(
-            pos_sim / self.temperature, neg_sim / self.temperature,
-            self.margin)
+        return self.loss_weight * margin_ranking(pos_sim / self.temperature,
+                                                 neg_sim / self.temperature,
+                                                 self.margin)

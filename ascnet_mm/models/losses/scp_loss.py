@@ -49,9 +49,12 @@ class SCPLoss(nn.Module):
             query has a partner) and ``num_valid``, this rank's partners, a
             long scalar tensor.
         """
-        idx, has_partner = retrieve_same_speed_partner(
-            query.app, query.speed, query.vid, candidates.app,
-            candidates.speed, candidates.vid, candidates.valid)
+        idx, has_partner = retrieve_same_speed_partner(query.app, query.speed,
+                                                       query.vid,
+                                                       candidates.app,
+                                                       candidates.speed,
+                                                       candidates.vid,
+                                                       candidates.valid)
         num_valid = has_partner.sum()
         if candidates.speed_emb.shape[0] == 0:
             target = pred.detach()

@@ -47,5 +47,5 @@ class VarianceCovarianceLoss(nn.Module):
             raise ValueError('VarianceCovarianceLoss needs (M, C) features '
                              f'with M >= 2, got {tuple(feats.shape)}')
         var, cov = variance_covariance(feats, self.gamma)
-        return dict(loss_var=self.var_weight * var,
-                    loss_cov=self.cov_weight * cov)
+        return dict(
+            loss_var=self.var_weight * var, loss_cov=self.cov_weight * cov)

@@ -44,8 +44,11 @@ class MLPNeck(BaseModule):
         widths = [in_channels] + [hidden_channels] * (num_layers - 1)
         layers = []
         for c_in, c_out in zip(widths[:-1], widths[1:]):
-            layers += [nn.Linear(c_in, c_out, bias=with_bias),
-                       nn.BatchNorm1d(c_out), nn.ReLU(inplace=True)]
+            layers += [
+                nn.Linear(c_in, c_out, bias=with_bias),
+                nn.BatchNorm1d(c_out),
+                nn.ReLU(inplace=True)
+            ]
         layers.append(nn.Linear(widths[-1], out_channels, bias=with_bias))
         if with_last_bn:
             layers.append(nn.BatchNorm1d(out_channels))

@@ -18,8 +18,10 @@ class LinearProbeRecognizer3D(Recognizer3D):
         self.backbone.eval()
         return self
 
-    def extract_feat(self, inputs, stage='neck', data_samples=None,
+    def extract_feat(self,
+                     inputs,
+                     stage='neck',
+                     data_samples=None,
                      test_mode=False):
         with torch.no_grad():
-            return super().extract_feat(inputs, stage, data_samples,
-                                        test_mode)
+            return super().extract_feat(inputs, stage, data_samples, test_mode)

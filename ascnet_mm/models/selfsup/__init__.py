@@ -3,5 +3,6 @@ from .base import BaseVideoSSL
 from .cvrl import CVRLRecognizer
 from .rspnet import RSPNetRecognizer
 
-__all__ = ['BaseVideoSSL', 'ASCNetRecognizer', 'RSPNetRecognizer',
-           'CVRLRecognizer']
+__all__ = [
+    'BaseVideoSSL', 'ASCNetRecognizer', 'RSPNetRecognizer', 'CVRLRecognizer'
+]

@@ -64,17 +64,19 @@ class ASCNetRecognizer(BaseVideoSSL):
             names.append('speed_projector')
             self.bank = FIFOBank(
                 bank_size,
-                dict(app=((self.app_projector.out_channels, ), torch.float32),
-                     speed_emb=((self.speed_projector.out_channels, ),
-                                torch.float32),
-                     speed=((), torch.long),
-                     vid=((), torch.long)))
+                dict(
+                    app=((self.app_projector.out_channels, ), torch.float32),
+                    speed_emb=((self.speed_projector.out_channels, ),
+                               torch.float32),
+                    speed=((), torch.long),
+                    vid=((), torch.long)))
         self.build_target(names, momentum, end_momentum)
 
     def loss(self, inputs: torch.Tensor,
              data_samples: SampleList) -> Dict[str, torch.Tensor]:
         """Args: inputs ``(N, V, C, T, H, W)`` with V >= 2 views at
-        different speeds; data samples carrying ``view_speeds``, ``video_idx``."""
+        different speeds; data samples carrying ``view_speeds``,
+        ``video_idx``."""
         if inputs.dim() != 6 or inputs.shape[1] < 2:
             raise ValueError(
                 'ASCNet needs inputs (N, V, C, T, H, W) with V >= 2 views at '
@@ -95,8 +97,9 @@ class ASCNetRecognizer(BaseVideoSSL):
             losses['loss_acp'] = self.acp_loss(
                 pred_app.view(num, views, -1), target_app.view(num, views, -1))
         if self.scp_loss is not None:
-            losses.update(self._scp(feats, target_feats, target_app,
-                                    data_samples, num, views))
+            losses.update(
+                self._scp(feats, target_feats, target_app, data_samples, num,
+                          views))
         return losses
 
     def _scp(self, feats, target_feats, target_app, data_samples, num,
@@ -111,12 +114,12 @@ class ASCNetRecognizer(BaseVideoSSL):
         with torch.no_grad():
             target_speed = self.target_modules()['speed_projector'](
                 target_feats)
-            local = dict(app=target_app, speed_emb=target_speed,
-                         speed=speeds, vid=vids)
+            local = dict(
+                app=target_app, speed_emb=target_speed, speed=speeds, vid=vids)
             batch = {k: concat_all_gather(v) for k, v in local.items()}
             candidates = self.bank.with_batch(**batch)
         loss, num_valid = self.scp_loss(pred_speed, self.bank.rows(**local),
                                         candidates)
         self.bank.enqueue(**batch)
-        return dict(loss_scp=loss,
-                    scp_partner_rate=num_valid.float() / (num * views))
+        return dict(
+            loss_scp=loss, scp_partner_rate=num_valid.float() / (num * views))

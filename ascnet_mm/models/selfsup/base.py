@@ -22,7 +22,8 @@ class BaseVideoSSL(BaseModel):
         backbone (dict): any backbone of MMAction2's MODELS registry (ResNet3d,
             ResNet2Plus1d, C3D, ...) or ours (S3DG). Kept at ``self.backbone``
             so finetune configs load it with ``prefix='backbone.'``.
-        data_preprocessor (dict, optional): defaults to ``SSLDataPreprocessor``.
+        data_preprocessor (dict, optional): defaults to
+        ``SSLDataPreprocessor``.
         init_cfg (dict, optional): initialisation config.
         feature_loss (dict, optional): a loss on the pooled online backbone
             features ``(N * V, C)`` that returns a dict of named losses, e.g.
@@ -35,13 +36,13 @@ class BaseVideoSSL(BaseModel):
                  init_cfg: Optional[dict] = None,
                  feature_loss: Optional[dict] = None) -> None:
         if data_preprocessor is None:
-            data_preprocessor = dict(type='SSLDataPreprocessor',
-                                     format_shape='NCTHW')
-        super().__init__(data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
+            data_preprocessor = dict(
+                type='SSLDataPreprocessor', format_shape='NCTHW')
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
-        self.feature_loss = (MODELS.build(feature_loss)
-                             if feature_loss is not None else None)
+        self.feature_loss = (
+            MODELS.build(feature_loss) if feature_loss is not None else None)
         self.target = None
         self._target_names: Sequence[str] = ()
 
@@ -74,7 +75,9 @@ class BaseVideoSSL(BaseModel):
     def _online_modules(self) -> nn.ModuleDict:
         return nn.ModuleDict({n: getattr(self, n) for n in self._target_names})
 
-    def build_target(self, names: Sequence[str], momentum: Optional[float],
+    def build_target(self,
+                     names: Sequence[str],
+                     momentum: Optional[float],
                      end_momentum: Optional[float] = None) -> None:
         """Momentum copy of the named online modules (mmengine convention:
         ``momentum = 1 - tau``). ``momentum=None``: stop-gradient siamese
@@ -85,8 +88,10 @@ class BaseVideoSSL(BaseModel):
             return
         if end_momentum is None:
             end_momentum = momentum
-        self.target = CosineEMA(self._online_modules(), momentum=momentum,
-                                end_momentum=end_momentum)
+        self.target = CosineEMA(
+            self._online_modules(),
+            momentum=momentum,
+            end_momentum=end_momentum)
 
     def update_target(self) -> None:
         if self.target is not None:
@@ -111,7 +116,8 @@ class BaseVideoSSL(BaseModel):
                 f'data samples lack "{key}": the pretraining pipeline must '
                 'use a view sampler (e.g. SpeedPairSampler) and pack it with '
                 f"PackActionInputs(meta_keys=('view_speeds', 'video_idx'))")
-        values = np.stack([np.asarray(ds.metainfo[key]) for ds in data_samples])
+        values = np.stack(
+            [np.asarray(ds.metainfo[key]) for ds in data_samples])
         return torch.from_numpy(values.astype(np.int64)).to(
             device, non_blocking=True)
 

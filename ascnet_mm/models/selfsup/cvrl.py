@@ -34,5 +34,6 @@ class CVRLRecognizer(BaseVideoSSL):
         """Args: inputs ``(N, 2, C, T, H, W)``."""
         feats = self.extract_feat(inputs)
         z = self.projector(feats).view(inputs.shape[0], 2, -1)
-        return dict(loss_nt_xent=self.loss_module(z[:, 0], z[:, 1]),
-                    **self.feature_losses(feats))
+        return dict(
+            loss_nt_xent=self.loss_module(z[:, 0], z[:, 1]),
+            **self.feature_losses(feats))

@@ -60,13 +60,14 @@ class RSPNetRecognizer(BaseVideoSSL):
         _, world = rank_and_world()
         if self.queue.size % (num * world):
             raise ValueError(
-                f'RSPNet queue_size={self.queue.size} is not a multiple of the '
-                f'global batch {num} x {world} GPUs: set model.queue_size to '
-                f'a multiple of {num * world}.')
+                f'RSPNet queue_size={self.queue.size} is not a multiple of '
+                f'the global batch {num} x {world} GPUs: set '
+                f'model.queue_size to a multiple of {num * world}.')
         if world == 1 and self.shuffle_bn:
-            print_log('RSPNet: one process, Shuffle-BN has no effect '
-                      '(BatchNorm statistics are over the whole batch).',
-                      logger='current')
+            print_log(
+                'RSPNet: one process, Shuffle-BN has no effect '
+                '(BatchNorm statistics are over the whole batch).',
+                logger='current')
         self._checked = True
 
     def _keys(self, clips: torch.Tensor):
@@ -75,12 +76,12 @@ class RSPNetRecognizer(BaseVideoSSL):
         if self.shuffle_bn:
             clips, unshuffle = batch_shuffle_ddp(clips)
         feats = self.extract_feat(clips, target['backbone'])
-        keys = torch.cat([target['app_head'](feats),
-                          target['speed_head'](feats)], dim=1)
+        keys = torch.cat(
+            [target['app_head'](feats), target['speed_head'](feats)], dim=1)
         if self.shuffle_bn:
             keys = batch_unshuffle_ddp(keys, unshuffle)
-        return keys.split([self.app_head.out_channels,
-                           self.speed_head.out_channels], dim=1)
+        return keys.split(
+            [self.app_head.out_channels, self.speed_head.out_channels], dim=1)
 
     def loss(self, inputs: torch.Tensor,
              data_samples: SampleList) -> Dict[str, torch.Tensor]:
@@ -91,16 +92,20 @@ class RSPNetRecognizer(BaseVideoSSL):
         q_app, q_speed = self.app_head(feats), self.speed_head(feats)
         with torch.no_grad():
             self.update_target()
-            k_app, k_speed = self._keys(inputs[:, 1:].transpose(0, 1)
-                                        .flatten(0, 1))
+            k_app, k_speed = self._keys(inputs[:,
+                                               1:].transpose(0,
+                                                             1).flatten(0, 1))
         k_same, k_other = k_app.split(num)
         s_same, s_other = k_speed.split(num)
         queue, valid = self.queue.key.clone(), self.queue.valid.clone()
-        loss_avid = (self.avid_loss(q_app, k_same, queue, valid) +
-                     self.avid_loss(q_app, k_other, queue, valid))
+        loss_avid = (
+            self.avid_loss(q_app, k_same, queue, valid) +
+            self.avid_loss(q_app, k_other, queue, valid))
         loss_rsp = self.rsp_loss(
             F.cosine_similarity(q_speed, s_same, dim=1),
             F.cosine_similarity(q_speed, s_other, dim=1))
         self.queue.enqueue(key=concat_all_gather(k_other))
-        return dict(loss_avid=loss_avid, loss_rsp=loss_rsp,
-                    **self.feature_losses(feats))
+        return dict(
+            loss_avid=loss_avid,
+            loss_rsp=loss_rsp,
+            **self.feature_losses(feats))

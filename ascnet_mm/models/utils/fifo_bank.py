@@ -41,8 +41,8 @@ class FIFOBank(nn.Module):
         self.size = size
         self.fields = tuple(fields)
         for name, (shape, dtype) in fields.items():
-            self.register_buffer(name,
-                                 torch.zeros((size, *shape), dtype=dtype))
+            self.register_buffer(name, torch.zeros((size, *shape),
+                                                   dtype=dtype))
         self.register_buffer('ptr', torch.zeros((), dtype=torch.long))
         self.register_buffer('valid', torch.zeros(size, dtype=torch.bool))
 

@@ -1,4 +1,5 @@
-# 3D ResNet-18 (Hara et al.; torchvision r3d_18 layout) from MMAction2's ResNet3d:
+# 3D ResNet-18 (Hara et al.; torchvision r3d_18 layout) from MMAction2's
+# ResNet3d:
 # (3,7,7) stem with spatial stride 2, no max-pool, stride 2 in space-time
 # in stages 2-4. 512-d output.
 r3d18 = dict(

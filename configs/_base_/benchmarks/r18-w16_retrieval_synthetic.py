@@ -25,8 +25,7 @@ test_cfg = dict(
     type='NNRetrievalTestLoop',
     gallery_dataloader=dict(
         _base_.val_dataloader,
-        dataset=dict(_base_.val_dataloader.dataset,
-                     ann_file=_base_.ann_file_train)))
+        dataset=dict(
+            _base_.val_dataloader.dataset, ann_file=_base_.ann_file_train)))
 test_evaluator = dict(type='NNRetrievalMetric', topk=(1, 5, 10, 20, 50))
-custom_hooks = [*_base_.custom_hooks,
-                dict(type='RetrievalVisualizationHook')]
+custom_hooks = [*_base_.custom_hooks, dict(type='RetrievalVisualizationHook')]

@@ -5,12 +5,15 @@ _base_ = './r18_finetune_ucf101.py'
 
 data_root = 'data/hmdb51/videos'
 model = dict(cls_head=dict(num_classes=51))
-train_dataloader = dict(dataset=dict(
-    ann_file='data/hmdb51/hmdb51_train_split_3_videos.txt',
-    data_prefix=dict(video=data_root)))
-val_dataloader = dict(dataset=dict(
-    ann_file='data/hmdb51/hmdb51_val_split_3_videos.txt',
-    data_prefix=dict(video=data_root)))
-test_dataloader = dict(dataset=dict(
-    ann_file='data/hmdb51/hmdb51_val_split_3_videos.txt',
-    data_prefix=dict(video=data_root)))
+train_dataloader = dict(
+    dataset=dict(
+        ann_file='data/hmdb51/hmdb51_train_split_3_videos.txt',
+        data_prefix=dict(video=data_root)))
+val_dataloader = dict(
+    dataset=dict(
+        ann_file='data/hmdb51/hmdb51_val_split_3_videos.txt',
+        data_prefix=dict(video=data_root)))
+test_dataloader = dict(
+    dataset=dict(
+        ann_file='data/hmdb51/hmdb51_val_split_3_videos.txt',
+        data_prefix=dict(video=data_root)))

@@ -6,7 +6,8 @@
 # checkpoint (init_cfg.checkpoint).
 _base_ = [
     'mmaction::recognition/c3d/c3d_sports1m-pretrained_8xb30-16x1x1-45e_ucf101-rgb.py',  # noqa: E501
-    '../backbones/r3d18.py', '../models/ssl_data_preprocessor.py'
+    '../backbones/r3d18.py',
+    '../models/ssl_data_preprocessor.py'
 ]
 custom_imports = dict(imports=['ascnet_mm'], allow_failed_imports=False)
 
@@ -14,11 +15,11 @@ model = dict(
     backbone=dict(
         _delete_=True,
         **_base_.r3d18,
-        init_cfg=dict(type='Pretrained', checkpoint=None,
-                      prefix='backbone.')),
+        init_cfg=dict(type='Pretrained', checkpoint=None, prefix='backbone.')),
     cls_head=dict(in_channels=_base_.r3d18_channels, spatial_type='avg'),
-    data_preprocessor=dict(_base_.data_preprocessor, _delete_=True,
-                           type='ActionDataPreprocessor'))
-val_evaluator = dict(type='AccMetric',
-                     metric_list=('top_k_accuracy', 'mean_class_accuracy'))
+    data_preprocessor=dict(
+        _base_.data_preprocessor, _delete_=True,
+        type='ActionDataPreprocessor'))
+val_evaluator = dict(
+    type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))
 test_evaluator = val_evaluator

@@ -8,7 +8,8 @@
 # the checkpoint (load_from, also given to tools/test.py).
 _base_ = [
     'mmaction::recognition/c3d/c3d_sports1m-pretrained_8xb30-16x1x1-45e_ucf101-rgb.py',  # noqa: E501
-    '../backbones/r3d18.py', '../models/ssl_data_preprocessor.py'
+    '../backbones/r3d18.py',
+    '../models/ssl_data_preprocessor.py'
 ]
 custom_imports = dict(imports=['ascnet_mm'], allow_failed_imports=False)
 
@@ -31,8 +32,10 @@ test_cfg = dict(
     gallery_dataloader=dict(
         _base_.test_dataloader,
         batch_size=8,
-        dataset=dict(_base_.test_dataloader.dataset,
-                     ann_file=_base_.ann_file_train, pipeline=test_pipeline)))
-test_evaluator = dict(_delete_=True, type='NNRetrievalMetric',
-                      topk=(1, 5, 10, 20, 50))
+        dataset=dict(
+            _base_.test_dataloader.dataset,
+            ann_file=_base_.ann_file_train,
+            pipeline=test_pipeline)))
+test_evaluator = dict(
+    _delete_=True, type='NNRetrievalMetric', topk=(1, 5, 10, 20, 50))
 custom_hooks = [dict(type='RetrievalVisualizationHook')]

@@ -15,14 +15,22 @@ views = dict(
     type='MultiViewTransforms',
     transforms=[
         dict(type='Resize', scale=(-1, 128)),
-        dict(type='RandomResizedCrop', area_range=(0.2, 1.0),
-             aspect_ratio_range=(3 / 4, 4 / 3)),
+        dict(
+            type='RandomResizedCrop',
+            area_range=(0.2, 1.0),
+            aspect_ratio_range=(3 / 4, 4 / 3)),
         dict(type='Resize', scale=(crop_size, crop_size), keep_ratio=False),
     ])
 format_shape = dict(type='FormatShape', input_format='NCTHW')
-view_augment = dict(type='ViewAugment', flip_prob=0.5, jitter_prob=0.8,
-                    brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1,
-                    grayscale_prob=0.2)
+view_augment = dict(
+    type='ViewAugment',
+    flip_prob=0.5,
+    jitter_prob=0.8,
+    brightness=0.4,
+    contrast=0.4,
+    saturation=0.4,
+    hue=0.1,
+    grayscale_prob=0.2)
 pack = dict(type='PackActionInputs', meta_keys=('view_speeds', 'video_idx'))
 train_dataloader = dict(
     batch_size=64,

@@ -11,8 +11,12 @@ clip_len = 8
 
 train_pipeline = [
     dict(type='DecordInit'),
-    dict(type='SampleFrames', clip_len=clip_len, frame_interval=1,
-         num_clips=1, out_of_bound_opt='repeat_last'),
+    dict(
+        type='SampleFrames',
+        clip_len=clip_len,
+        frame_interval=1,
+        num_clips=1,
+        out_of_bound_opt='repeat_last'),
     dict(type='DecordDecode'),
     dict(type='RandomResizedCrop', area_range=(0.5, 1.0)),
     dict(type='Resize', scale=(32, 32), keep_ratio=False),
@@ -21,8 +25,13 @@ train_pipeline = [
 ]
 test_pipeline = [
     dict(type='DecordInit'),
-    dict(type='SampleFrames', clip_len=clip_len, frame_interval=1,
-         num_clips=10, test_mode=True, out_of_bound_opt='repeat_last'),
+    dict(
+        type='SampleFrames',
+        clip_len=clip_len,
+        frame_interval=1,
+        num_clips=10,
+        test_mode=True,
+        out_of_bound_opt='repeat_last'),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 36)),
     dict(type='CenterCrop', crop_size=32),
@@ -33,15 +42,21 @@ train_dataloader = dict(
     batch_size=16,
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(type=dataset_type, ann_file=ann_file_train,
-                 data_prefix=dict(video=data_root), pipeline=train_pipeline))
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file_train,
+        data_prefix=dict(video=data_root),
+        pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=8,
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, ann_file=ann_file_val,
-                 data_prefix=dict(video=data_root), pipeline=test_pipeline,
-                 test_mode=True))
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file_val,
+        data_prefix=dict(video=data_root),
+        pipeline=test_pipeline,
+        test_mode=True))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='AccMetric')
 test_evaluator = val_evaluator

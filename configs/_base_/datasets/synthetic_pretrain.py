@@ -9,8 +9,10 @@ crop_size = 32
 views = dict(
     type='MultiViewTransforms',
     transforms=[
-        dict(type='RandomResizedCrop', area_range=(0.3, 1.0),
-             aspect_ratio_range=(3 / 4, 4 / 3)),
+        dict(
+            type='RandomResizedCrop',
+            area_range=(0.3, 1.0),
+            aspect_ratio_range=(3 / 4, 4 / 3)),
         dict(type='Resize', scale=(crop_size, crop_size), keep_ratio=False),
     ])
 # The synthetic labels are motion directions: a horizontal flip turns

@@ -9,17 +9,29 @@ hidden_dim = 2048
 model = dict(
     type='ASCNetRecognizer',
     backbone=_base_.r3d18,
-    app_projector=dict(type='MLPNeck', in_channels=_base_.r3d18_channels,
-                       hidden_channels=hidden_dim, out_channels=feat_dim),
-    app_predictor=dict(type='MLPNeck', in_channels=feat_dim,
-                       hidden_channels=hidden_dim, out_channels=feat_dim),
-    speed_projector=dict(type='MLPNeck', in_channels=_base_.r3d18_channels,
-                         hidden_channels=hidden_dim, out_channels=feat_dim),
-    speed_predictor=dict(type='MLPNeck', in_channels=feat_dim,
-                         hidden_channels=hidden_dim, out_channels=feat_dim),
-    acp_loss=dict(type='ACPLoss', loss_weight=1.0),   # None: SCP only
-    scp_loss=dict(type='SCPLoss', loss_weight=1.0),   # None: ACP only
-    momentum=0.01,        # 1 - tau: tau rises 0.99 -> 1.0 (cosine; ours)
-    end_momentum=0.0,     # momentum=None: stop-gradient siamese target
-    bank_size=4096,       # 0 disables the SCP memory bank (ours)
+    app_projector=dict(
+        type='MLPNeck',
+        in_channels=_base_.r3d18_channels,
+        hidden_channels=hidden_dim,
+        out_channels=feat_dim),
+    app_predictor=dict(
+        type='MLPNeck',
+        in_channels=feat_dim,
+        hidden_channels=hidden_dim,
+        out_channels=feat_dim),
+    speed_projector=dict(
+        type='MLPNeck',
+        in_channels=_base_.r3d18_channels,
+        hidden_channels=hidden_dim,
+        out_channels=feat_dim),
+    speed_predictor=dict(
+        type='MLPNeck',
+        in_channels=feat_dim,
+        hidden_channels=hidden_dim,
+        out_channels=feat_dim),
+    acp_loss=dict(type='ACPLoss', loss_weight=1.0),  # None: SCP only
+    scp_loss=dict(type='SCPLoss', loss_weight=1.0),  # None: ACP only
+    momentum=0.01,  # 1 - tau: tau rises 0.99 -> 1.0 (cosine; ours)
+    end_momentum=0.0,  # momentum=None: stop-gradient siamese target
+    bank_size=4096,  # 0 disables the SCP memory bank (ours)
     data_preprocessor=_base_.data_preprocessor)

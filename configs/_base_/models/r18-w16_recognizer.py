@@ -11,10 +11,14 @@ model = dict(
     backbone=dict(
         _base_.r3d18,
         base_channels=16,
-        init_cfg=dict(type='Pretrained', checkpoint=None,
-                      prefix='backbone.')),
-    cls_head=dict(type='I3DHead', num_classes=num_classes, in_channels=128,
-                  spatial_type='avg', dropout_ratio=0.5, init_std=0.01,
-                  average_clips='prob'),
-    data_preprocessor=dict(_base_.data_preprocessor,
-                           type='ActionDataPreprocessor'))
+        init_cfg=dict(type='Pretrained', checkpoint=None, prefix='backbone.')),
+    cls_head=dict(
+        type='I3DHead',
+        num_classes=num_classes,
+        in_channels=128,
+        spatial_type='avg',
+        dropout_ratio=0.5,
+        init_std=0.01,
+        average_clips='prob'),
+    data_preprocessor=dict(
+        _base_.data_preprocessor, type='ActionDataPreprocessor'))

@@ -7,14 +7,22 @@ _base_ = ['../backbones/r3d18.py', './ssl_data_preprocessor.py']
 model = dict(
     type='RSPNetRecognizer',
     backbone=_base_.r3d18,
-    app_head=dict(type='MLPNeck', in_channels=_base_.r3d18_channels,
-                  out_channels=128, num_layers=1, l2_norm=True),
-    speed_head=dict(type='MLPNeck', in_channels=_base_.r3d18_channels,
-                    out_channels=128, num_layers=1, l2_norm=True),
+    app_head=dict(
+        type='MLPNeck',
+        in_channels=_base_.r3d18_channels,
+        out_channels=128,
+        num_layers=1,
+        l2_norm=True),
+    speed_head=dict(
+        type='MLPNeck',
+        in_channels=_base_.r3d18_channels,
+        out_channels=128,
+        num_layers=1,
+        l2_norm=True),
     avid_loss=dict(type='InfoNCELoss', temperature=0.07, loss_weight=1.0),
-    rsp_loss=dict(type='RSPMarginLoss', margin=2.0, temperature=0.07,
-                  loss_weight=1.0),
-    momentum=0.001,       # key encoder m = 0.999
+    rsp_loss=dict(
+        type='RSPMarginLoss', margin=2.0, temperature=0.07, loss_weight=1.0),
+    momentum=0.001,  # key encoder m = 0.999
     queue_size=16384,
     shuffle_bn=True,
     data_preprocessor=_base_.data_preprocessor)

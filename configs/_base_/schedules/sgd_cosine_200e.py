@@ -11,7 +11,11 @@ optim_wrapper = dict(
     clip_grad=None)
 # Cosine stepped per iteration; a schedule of other length reuses it as
 # dict(_base_.cosine_lr, T_max=max_epochs, end=max_epochs).
-cosine_lr = dict(type='CosineAnnealingLR', eta_min=0, by_epoch=True, begin=0,
-                 convert_to_iter_based=True)
+cosine_lr = dict(
+    type='CosineAnnealingLR',
+    eta_min=0,
+    by_epoch=True,
+    begin=0,
+    convert_to_iter_based=True)
 param_scheduler = [dict(cosine_lr, T_max=max_epochs, end=max_epochs)]
 auto_scale_lr = dict(enable=True, base_batch_size=64)

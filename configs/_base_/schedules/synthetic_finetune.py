@@ -1,14 +1,23 @@
 # Schedule of the synthetic finetune and linear protocols (ours): 10 epochs,
 # SGD lr 0.05 with gradient clipping, cosine to 0, validation at the end.
 max_epochs = 10
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
-                 val_begin=1, val_interval=max_epochs)
+train_cfg = dict(
+    type='EpochBasedTrainLoop',
+    max_epochs=max_epochs,
+    val_begin=1,
+    val_interval=max_epochs)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=1e-4),
     clip_grad=dict(max_norm=40, norm_type=2))
 param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=0, by_epoch=True,
-         begin=0, end=max_epochs, convert_to_iter_based=True)
+    dict(
+        type='CosineAnnealingLR',
+        T_max=max_epochs,
+        eta_min=0,
+        by_epoch=True,
+        begin=0,
+        end=max_epochs,
+        convert_to_iter_based=True)
 ]

@@ -1,4 +1,5 @@
 # ASCNet narrow 3D ResNet-18, linear probe on the synthetic set.
 _base_ = '../../_base_/benchmarks/r18-w16_linear_synthetic.py'
-pretrained = 'work_dirs/ascnet_r18-w16_synthetic/epoch_30.pth'  # configs/ascnet/ascnet_r18-w16_synthetic.py
+# Loads the output of configs/ascnet/ascnet_r18-w16_synthetic.py:
+pretrained = 'work_dirs/ascnet_r18-w16_synthetic/epoch_30.pth'
 model = dict(backbone=dict(init_cfg=dict(checkpoint=pretrained)))

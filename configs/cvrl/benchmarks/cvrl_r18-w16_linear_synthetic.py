@@ -1,4 +1,5 @@
 # CVRL narrow 3D ResNet-18, linear probe on the synthetic set.
 _base_ = '../../_base_/benchmarks/r18-w16_linear_synthetic.py'
-pretrained = 'work_dirs/cvrl_r18-w16_synthetic/epoch_30.pth'  # configs/cvrl/cvrl_r18-w16_synthetic.py
+# Loads the output of configs/cvrl/cvrl_r18-w16_synthetic.py:
+pretrained = 'work_dirs/cvrl_r18-w16_synthetic/epoch_30.pth'
 model = dict(backbone=dict(init_cfg=dict(checkpoint=pretrained)))
