@@ -3,12 +3,10 @@ method, resume, then linear probe / finetune / retrieval from the
 checkpoint."""
 import glob
 import json
-import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
+from helpers import run_python
 
 from ascnet_mm.launch import stock_tool_path
 from ascnet_mm.synthetic import generate
@@ -30,16 +28,10 @@ def data(tmp_path_factory):
 
 
 def run(tool, config, *args, options=()):
-    cmd = [sys.executable, tool, config, *args]
+    cmd = [tool, config, *args]
     if options:
         cmd += ['--cfg-options', *options]
-    proc = subprocess.run(
-        cmd,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=dict(os.environ, OMP_NUM_THREADS='1'))
+    proc = run_python(cmd, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout + proc.stderr
 
