@@ -84,15 +84,26 @@ def dist_train(config, nproc, work, *args, options=(), timeout=300):
     """Run ``tools/dist_train.sh CONFIG NPROC --work-dir WORK ARGS`` on CPU
     (gloo, ``--cfg-options`` OPTIONS) from the repo root; its log (stdout and
     stderr). Fails the test unless it exits 0."""
+    return dist_tool(
+        'dist_train.sh', (config, nproc),
+        work,
+        *args,
+        options=options,
+        timeout=timeout)
+
+
+def dist_tool(script, positional, work, *args, options=(), timeout=300):
+    """Run ``tools/SCRIPT POSITIONAL --work-dir WORK ARGS`` (a ``dist_*.sh``)
+    on CPU (gloo, ``--cfg-options`` OPTIONS) from the repo root; its log.
+    Fails the test unless it exits 0."""
     env = dict(
         os.environ,
         PYTHON=sys.executable,
         PORT=str(free_port()),
         OMP_NUM_THREADS='1')
     cmd = [
-        'bash', 'tools/dist_train.sh', config,
-        str(nproc), '--work-dir', work, *args, '--cfg-options',
-        'env_cfg.dist_cfg.backend=gloo', *options
+        'bash', f'tools/{script}', *map(str, positional), '--work-dir', work,
+        *args, '--cfg-options', 'env_cfg.dist_cfg.backend=gloo', *options
     ]
     for attempt in range(2):
         proc = subprocess.run(

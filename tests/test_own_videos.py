@@ -3,11 +3,9 @@ pretraining run on them with the stock ``tools/train.py``."""
 import os
 import os.path as osp
 import shutil
-import subprocess
-import sys
 
 import pytest
-from helpers import TOOLS, load_tool, ramp_video, write_video
+from helpers import load_tool, ramp_video, run_python, write_video
 
 from ascnet_mm.datasets import annotation_lists as annotations
 
@@ -94,22 +92,14 @@ def test_folder_lists_feed_pretraining(tmp_path):
     make_folder(videos, videos_per_class=4, num_frames=24)
     load_tool('data/build_lists').main(['folder', videos, '--out-dir', out])
     work = str(tmp_path / 'work')
-    cmd = [
-        sys.executable,
-        str(TOOLS / 'train.py'), 'configs/ascnet/ascnet_r18-w16_synthetic.py',
+    proc = run_python([
+        'tools/train.py', 'configs/ascnet/ascnet_r18-w16_synthetic.py',
         '--work-dir', work, '--cfg-options',
         f'train_dataloader.dataset.ann_file={out}/pretrain.txt',
         f'train_dataloader.dataset.data_prefix.video={videos}',
         'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
         'train_cfg.max_epochs=1', 'default_hooks.logger.interval=1'
-    ]
-    proc = subprocess.run(
-        cmd,
-        cwd=TOOLS.parent,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=dict(os.environ, OMP_NUM_THREADS='1'))
+    ])
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-3000:]
     assert 'Epoch(train) [1][2/2]' in log

@@ -2,13 +2,13 @@
 downstream use needs, loadable weights-only into the stock finetune config."""
 import os.path as osp
 import re
-import subprocess
-import sys
 
 import pytest
 import torch
-from helpers import load_tool
+from helpers import load_tool, run_python
+from mmaction.registry import MODELS
 from mmengine import Config
+from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 
 from ascnet_mm.utils.publish import publishable_state, sha256_of
@@ -66,11 +66,9 @@ def test_publish_ssl_model(pretrained, tmp_path, keep_necks):
     # allow-list, in a fresh interpreter
     code = ('import torch; c = torch.load(%r, weights_only=True); '
             'print(sorted(c))' % final)
-    out = subprocess.run([sys.executable, '-c', code],
-                         capture_output=True,
-                         text=True,
-                         check=True).stdout
-    assert out.strip() == "['meta', 'state_dict']"
+    proc = run_python(['-c', code])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "['meta', 'state_dict']"
 
     full = torch.load(pretrained, weights_only=True)['state_dict']
     pub = torch.load(final, weights_only=True)
@@ -92,8 +90,8 @@ def test_published_loads_into_finetune_config(pretrained, tmp_path):
         [pretrained, str(tmp_path / 'ascnet.pth')])
     cfg = Config.fromfile(osp.join(ROOT, FINETUNE))
     cfg.model.backbone.init_cfg.checkpoint = final
-    from mmaction.registry import MODELS
-    model = MODELS.build(cfg.model)
+    with DefaultScope.overwrite_default_scope('mmaction'):
+        model = MODELS.build(cfg.model)
     model.init_weights()
     published = torch.load(final, weights_only=True)['state_dict']
     backbone = model.backbone.state_dict()

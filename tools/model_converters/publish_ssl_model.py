@@ -25,12 +25,12 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__.split('\n')[0],
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('in_file', help='pretraining checkpoint')
-    parser.add_argument('out_file', help='output name (the hash is appended)')
     parser.add_argument(
         '--keep-necks',
         action='store_true',
         help='also keep the online projectors, predictors and heads')
+    parser.add_argument('in_file', help='pretraining checkpoint')
+    parser.add_argument('out_file', help='output name (the hash is appended)')
     return parser.parse_args(argv)
 
 
