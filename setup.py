@@ -32,6 +32,8 @@ def add_mim_extension():
     os.makedirs(mim_path, exist_ok=True)
     for name in MIM_FILES:
         src, dst = osp.join(root, name), osp.join(mim_path, name)
+        if not osp.exists(src):  # an unpacked sdist: .mim/ holds copies
+            continue
         if osp.islink(dst) or osp.isfile(dst):
             os.remove(dst)
         elif osp.isdir(dst):
