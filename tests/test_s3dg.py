@@ -187,16 +187,7 @@ def test_in_recognizer3d():
 
 # Output channels of Mixed_3b .. Mixed_5c in the S3D-G paper (Inception-v1's
 # table) and in TF-slim's s3dg.py / RSPNet's models/s3dg.py.
-MIXED_OUT = dict(
-    mixed3b=256,
-    mixed3c=480,
-    mixed4b=512,
-    mixed4c=512,
-    mixed4d=512,
-    mixed4e=528,
-    mixed4f=832,
-    mixed5b=832,
-    mixed5c=1024)
+MIXED_OUT = [256, 480, 512, 512, 512, 528, 832, 832, 1024]
 # (T, H, W) after each stage for a 64x224x224 clip, as TF-slim's s3dg.py
 # annotates its endpoints (Conv2d_2c 32x56x56, Mixed_3c 32x28x28, Mixed_4f
 # 16x14x14, Mixed_5c 8x7x7).
@@ -227,7 +218,11 @@ def test_layout_matches_the_reference_s3dg():
         for stage in (model.mixed3, model.mixed4, model.mixed5)
         for name, block in stage.named_children() if name != 'pool'
     }
-    assert {k: b.out_channels for k, b in blocks.items()} == MIXED_OUT
+    assert list(blocks) == [
+        f'mixed{i}'
+        for i in ('3b', '3c', '4b', '4c', '4d', '4e', '4f', '5b', '5c')
+    ]
+    assert [b.out_channels for b in blocks.values()] == MIXED_OUT
     for block in blocks.values():
         for branch in (block.branch1, block.branch2):
             assert branch[1].temporal.conv.kernel_size == (3, 1, 1)
