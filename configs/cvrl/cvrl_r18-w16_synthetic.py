@@ -1,12 +1,13 @@
 # CVRL on the built-in synthetic set (ours: same budget as ASCNet's).
 _base_ = [
-    '../_base_/models/cvrl.py', '../_base_/datasets/synthetic_pretrain.py',
+    '../_base_/models/cvrl.py', '../_base_/backbones/r3d18_mmaction.py',
+    '../_base_/datasets/synthetic_pretrain.py',
     '../_base_/schedules/synthetic_cosine.py', '../_base_/synthetic_runtime.py'
 ]
 
 model = dict(
-    backbone=dict(base_channels=16),
-    projector=dict(in_channels=128, hidden_channels=256))
+    backbone=dict(_base_.r3d18_w16, _delete_=True),
+    projector=dict(in_channels=_base_.r3d18_w16_channels, hidden_channels=256))
 sampler = dict(
     type='TemporalIntervalSampler',
     clip_len=_base_.clip_len,
