@@ -3,7 +3,8 @@
 # `make demo` uses ascnet_r18-w16_synthetic_vcreg.py, which inherits it.
 _base_ = [
     '../_base_/models/ascnet.py', '../_base_/datasets/synthetic_pretrain.py',
-    '../_base_/schedules/synthetic_cosine.py', '../_base_/synthetic_runtime.py'
+    '../_base_/schedules/synthetic_cosine.py', '../_base_/synthetic_runtime.py',
+    '../_base_/online_eval_synthetic.py'
 ]
 
 hidden_dim = 256
@@ -25,3 +26,5 @@ train_dataloader = dict(
         _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
         _base_.view_augment, _base_.pack
     ]))
+train_cfg = _base_.online_train_cfg
+custom_hooks = [*_base_.custom_hooks, _base_.collapse_alarm]
