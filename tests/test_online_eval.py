@@ -164,3 +164,33 @@ def test_hook_warns_then_stops(monkeypatch):
             match=r'feature_std 0 is below 0.01 \(first 0.05'):
         stop.after_val_epoch(runner,
                              dict(quiet, **{'spectrum/feature_std': 0.0}))
+
+
+def test_kinetics_switch_resolves_and_names_missing_lists(tmp_path):
+    """The documented switch on a Kinetics config: UCF-101 split 1, every
+    5 epochs, the alarm; the training part unchanged."""
+    from mmengine.config import Config
+
+    from ascnet_mm.evaluation.loops.online_eval_loop import _ann_file
+    from ascnet_mm.utils import CONFIG_ROOT
+    k400 = f'{CONFIG_ROOT}/ascnet/r18_k400.py'
+    switched = tmp_path / 'k400_online.py'
+    switched.write_text(
+        f"_base_ = ['{k400}', '{CONFIG_ROOT}/_base_/online_eval_ucf101.py']\n"
+        'train_cfg = _base_.online_train_cfg\n'
+        'custom_hooks = [*_base_.custom_hooks, _base_.collapse_alarm]\n')
+    cfg, plain = Config.fromfile(str(switched)), Config.fromfile(k400)
+    assert cfg.train_cfg == dict(plain.train_cfg, val_begin=5, val_interval=5)
+    for key in ('model', 'train_dataloader', 'optim_wrapper',
+                'param_scheduler'):
+        assert cfg[key] == plain[key]
+    assert plain.get('val_cfg') is None
+    assert cfg.custom_hooks == [*plain.custom_hooks, cfg.collapse_alarm]
+    assert cfg.val_cfg.type == 'OnlineEvalValLoop'
+    assert [
+        _ann_file(cfg.val_cfg.memory_dataloader),
+        _ann_file(cfg.val_dataloader)
+    ] == [
+        'data/ucf101/ucf101_train_split_1_videos.txt',
+        'data/ucf101/ucf101_val_split_1_videos.txt'
+    ]
