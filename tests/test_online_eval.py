@@ -8,13 +8,18 @@ import pytest
 import torch
 from mmaction.registry import HOOKS, LOOPS, METRICS
 from mmaction.structures import ActionDataSample
+from mmengine.registry import DefaultScope
 
+from ascnet_mm.datasets import SpeedProbeDataset
+from ascnet_mm.datasets.transforms import SpeedProbeFrames
 from ascnet_mm.engine.hooks import (CollapseAlarmHook, FeatureCollapseError,
                                     collapse_alarms)
 from ascnet_mm.evaluation.functional import (feature_std, knn_classify,
                                              logistic_probe, rankme,
                                              topk_accuracy)
 from ascnet_mm.evaluation.metrics import OnlineEvalSizes, OnlineKNNMetric
+from ascnet_mm.evaluation.metrics.online_eval_metric import \
+    speed_probe_accuracy
 
 E = torch.eye(3)
 DIAG = (E[0] + E[1]) / math.sqrt(2)
@@ -194,3 +199,49 @@ def test_kinetics_switch_resolves_and_names_missing_lists(tmp_path):
         'data/ucf101/ucf101_train_split_1_videos.txt',
         'data/ucf101/ucf101_val_split_1_videos.txt'
     ]
+
+
+def test_speed_probe_frames_centred_and_looped():
+    frames = SpeedProbeFrames(clip_len=4)
+    out = frames(dict(probe_speed=2, total_frames=20, start_index=0))
+    assert out['frame_inds'].tolist() == [6, 8, 10, 12]
+    assert (out['clip_len'], out['frame_interval'], out['num_clips']) == (4, 2,
+                                                                          1)
+    out = frames(dict(probe_speed=4, total_frames=10, start_index=0))
+    assert out['frame_inds'].tolist() == [0, 4, 8, 2]
+
+
+def test_speed_probe_dataset_items(tiny_synthetic):
+    with DefaultScope.overwrite_default_scope('mmaction'):
+        dataset = build_probe(tiny_synthetic)
+    assert len(dataset) == 6
+    items = [dataset[i] for i in range(6)]
+    assert [it['label'] for it in items] == [0, 1, 2, 0, 1, 2]
+    assert [it['frame_interval'] for it in items] == [1, 2, 4, 1, 2, 4]
+    assert items[0]['filename'] == items[2]['filename'] != items[3]['filename']
+
+
+def build_probe(tiny_synthetic):
+    return SpeedProbeDataset(
+        dict(
+            type='VideoListDataset',
+            ann_file=f'{tiny_synthetic}/pretrain.txt',
+            data_prefix=dict(video=f'{tiny_synthetic}/videos'),
+            pipeline=[
+                dict(type='DecordInit'),
+                dict(type='SpeedProbeFrames', clip_len=4)
+            ],
+            test_mode=True),
+        speeds=(1, 2, 4),
+        num_videos=2)
+
+
+def test_speed_probe_accuracy_splits_by_video():
+    # 4 videos x 2 speeds; the feature is the speed: perfectly separable
+    records = [
+        dict(feature=torch.tensor([float(s), 1.0]), label=s) for _ in range(4)
+        for s in (0, 1)
+    ]
+    assert speed_probe_accuracy(records, steps=50) == 100.0
+    with pytest.raises(ValueError, match='at least two videos'):
+        speed_probe_accuracy(records[:2], steps=5)

@@ -152,3 +152,23 @@ def test_alarm_quiet_on_the_demo_recipe(data, tmp_path):
                 options(data, 10, 2) + ['custom_hooks.2.stop=True'])
     assert log.count('online evaluation: 10 queries, 14 memory') == 5
     assert 'feature collapse' not in log
+
+
+def test_speed_probe_logs_its_accuracy(data, tmp_path):
+    """The switch of online_eval_synthetic.py, on 6 videos x 3 speeds."""
+    config = tmp_path / 'probe.py'
+    config.write_text(
+        f"_base_ = '{osp.join(ROOT, ASCNET)}'\n"
+        'val_cfg = dict(probe_dataloader=_base_.speed_probe_dataloader)\n')
+    work = str(tmp_path / 'work')
+    probe = 'val_cfg.probe_dataloader'
+    train(
+        str(config), work,
+        options(data, 1, 1) + [
+            f'{probe}.num_workers=0', f'{probe}.batch_size=6',
+            f'{probe}.dataset.dataset.ann_file={data}/pretrain.txt',
+            f'{probe}.dataset.dataset.data_prefix.video={data}/videos',
+            f'{probe}.dataset.num_videos=6'
+        ])
+    (row, ) = [r for r in scalars(work) if 'knn/top1' in r]
+    assert 0 <= row['speed_probe/acc'] <= 100

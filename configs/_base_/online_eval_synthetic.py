@@ -8,8 +8,11 @@
 #   _base_ = [..., '../_base_/online_eval_synthetic.py']
 #   train_cfg = _base_.online_train_cfg
 #   custom_hooks = [*_base_.custom_hooks, _base_.collapse_alarm]
-# The label-free playback-speed probe: val_cfg = dict(_base_.val_cfg,
-# probe_dataloader=_base_.speed_probe_dataloader).
+# The label-free playback-speed probe (speed_probe/acc): add
+#   val_cfg = dict(probe_dataloader=_base_.speed_probe_dataloader)
+# a linear classifier of speed 1/2/4 on the frozen features of one centred
+# clip per speed of the first 40 pretraining videos (120 clips), fitted on the
+# even videos' clips and scored on the odd ones'.
 online_root = 'data/synthetic'
 online_eval_interval = 5
 online_clip = [
@@ -49,3 +52,17 @@ online_train_cfg = dict(
     val_begin=online_eval_interval, val_interval=online_eval_interval)
 collapse_alarm = dict(
     type='CollapseAlarmHook', rank_fraction=0.25, min_feature_std=0.01)
+speed_probe_dataloader = dict(
+    val_dataloader,
+    dataset=dict(
+        type='SpeedProbeDataset',
+        speeds=(1, 2, 4),
+        num_videos=40,
+        dataset=dict(
+            val_dataloader['dataset'],
+            ann_file=f'{online_root}/pretrain.txt',
+            pipeline=[
+                dict(type='SpeedProbeFrames', clip_len=8)
+                if step['type'] == 'SampleFrames' else step
+                for step in online_clip
+            ])))
