@@ -90,3 +90,21 @@ def dist_train(config, nproc, work, *args, options=(), timeout=300):
         env['PORT'] = str(free_port())
     assert proc.returncode == 0, log[-4000:]
     return log
+
+
+def run_tool(tool, config, *args, options=()):
+    """Run ``python TOOL CONFIG ARGS [--cfg-options OPTIONS]`` from the repo
+    root (one OpenMP thread); its log (stdout and stderr). Fails the test
+    unless it exits 0."""
+    cmd = [sys.executable, tool, config, *args]
+    if options:
+        cmd += ['--cfg-options', *options]
+    proc = subprocess.run(
+        cmd,
+        cwd=TOOLS.parent,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=dict(os.environ, OMP_NUM_THREADS='1'))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout + proc.stderr

@@ -3,12 +3,10 @@ method, resume, then linear probe / finetune / retrieval from the
 checkpoint."""
 import glob
 import json
-import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
+from helpers import run_tool as run
 
 from ascnet_mm.launch import stock_tool_path
 from ascnet_mm.synthetic import generate
@@ -27,21 +25,6 @@ def data(tmp_path_factory):
     out = tmp_path_factory.mktemp('synthetic')
     generate(str(out), 20, seed=0, size=32, workers=1)
     return str(out)
-
-
-def run(tool, config, *args, options=()):
-    cmd = [sys.executable, tool, config, *args]
-    if options:
-        cmd += ['--cfg-options', *options]
-    proc = subprocess.run(
-        cmd,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=dict(os.environ, OMP_NUM_THREADS='1'))
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
 
 
 def pretrain_options(data, epochs):

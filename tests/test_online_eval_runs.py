@@ -4,13 +4,10 @@ DDP (padding dropped), and the collapse alarm on a collapsed run and a
 healthy one."""
 import glob
 import json
-import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
-from helpers import dist_train
+from helpers import dist_train, run_tool
 from mmaction.registry import MODELS
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
@@ -56,22 +53,7 @@ def options(data, epochs, interval, memory='train.txt'):
 
 
 def train(config, work, opts):
-    """``tools/train.py`` in a subprocess; its log. Fails unless it exits
-    0."""
-    cmd = [
-        sys.executable, 'tools/train.py', config, '--work-dir', work,
-        '--cfg-options', *opts
-    ]
-    proc = subprocess.run(
-        cmd,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=dict(os.environ, OMP_NUM_THREADS='1'))
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, log[-4000:]
-    return log
+    return run_tool('tools/train.py', config, '--work-dir', work, options=opts)
 
 
 def scalars(work):

@@ -13,27 +13,20 @@
 _base_ = './online_eval_synthetic.py'
 
 online_root = 'data/ucf101'
+# the synthetic set's clip at UCF-101's size
+clip_size = dict(
+    SampleFrames=dict(clip_len=16),
+    Resize=dict(scale=(-1, 128)),
+    CenterCrop=dict(crop_size=112))
 online_clip = [
-    dict(type='DecordInit'),
-    dict(
-        type='SampleFrames',
-        clip_len=16,
-        frame_interval=1,
-        num_clips=1,
-        test_mode=True,
-        out_of_bound_opt='repeat_last'),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 128)),
-    dict(type='CenterCrop', crop_size=112),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    dict(step, **clip_size.get(step['type'], {}))
+    for step in _base_.online_clip
 ]
 online_data = dict(
     batch_size=32,
     num_workers=8,
     dataset=dict(
-        data_prefix=dict(video=f'{online_root}/videos'),
-        pipeline=online_clip))
+        data_prefix=dict(video=f'{online_root}/videos'), pipeline=online_clip))
 val_dataloader = dict(
     online_data,
     dataset=dict(

@@ -3,8 +3,8 @@
 # `make demo` uses ascnet_r18-w16_synthetic_vcreg.py, which inherits it.
 _base_ = [
     '../_base_/models/ascnet.py', '../_base_/datasets/synthetic_pretrain.py',
-    '../_base_/schedules/synthetic_cosine.py', '../_base_/synthetic_runtime.py',
-    '../_base_/online_eval_synthetic.py'
+    '../_base_/schedules/synthetic_cosine.py',
+    '../_base_/synthetic_runtime.py', '../_base_/online_eval_synthetic.py'
 ]
 
 hidden_dim = 256

@@ -1,8 +1,8 @@
 # RSPNet on the built-in synthetic set (ours: same budget as ASCNet's).
 _base_ = [
     '../_base_/models/rspnet.py', '../_base_/datasets/synthetic_pretrain.py',
-    '../_base_/schedules/synthetic_cosine.py', '../_base_/synthetic_runtime.py',
-    '../_base_/online_eval_synthetic.py'
+    '../_base_/schedules/synthetic_cosine.py',
+    '../_base_/synthetic_runtime.py', '../_base_/online_eval_synthetic.py'
 ]
 
 model = dict(

@@ -52,6 +52,8 @@ class OnlineKNNMetric(RoleMetric):
         probe_steps (int): optimiser steps of the speed probe.
             Defaults to 300.
         chunk_size (int): queries per similarity block. Defaults to 1024.
+        **kwargs: ``collect_device``, ``prefix``, ``collect_dir`` of
+            ``BaseMetric``.
     """
 
     default_prefix: Optional[str] = ''  # the keys name their group
@@ -64,13 +66,8 @@ class OnlineKNNMetric(RoleMetric):
                  topk: Sequence[int] = (1, 5),
                  probe_steps: int = 300,
                  chunk_size: int = 1024,
-                 collect_device: str = 'cpu',
-                 prefix: Optional[str] = None,
-                 collect_dir: Optional[str] = None) -> None:
-        super().__init__(
-            collect_device=collect_device,
-            prefix=prefix,
-            collect_dir=collect_dir)
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
         self.k = k
         self.temperature = temperature
         self.topk = tuple(topk)
