@@ -14,7 +14,6 @@ from ascnet_mm.synthetic import generate
 # Runs the stock tools end to end in subprocesses.
 pytestmark = pytest.mark.slow
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 ASCNET = 'configs/ascnet/ascnet_r18-w16_synthetic.py'
 # the protocols on the synthetic set, e.g. PROTOCOL.format('ascnet', 'linear')
 PROTOCOL = 'configs/{0}/benchmarks/{0}_r18-w16_{1}_synthetic.py'
