@@ -66,10 +66,7 @@ def test_stock_train_logs_online_metrics_at_the_interval(data, tmp_path):
     work = str(tmp_path / 'work')
     train(
         ASCNET, work,
-        options(data, 4, 2) + [
-            'default_hooks.checkpoint.save_best=knn/top1',
-            'default_hooks.checkpoint.rule=greater'
-        ])
+        options(data, 4, 2) + ['default_hooks.checkpoint.save_best=knn/top1'])
     rows = [r for r in scalars(work) if 'knn/top1' in r]
     assert [r['step'] for r in rows] == [2, 4]
     for row in rows:
