@@ -3,9 +3,15 @@
 # CPU-minutes. Used by the tests; `make demo` uses
 # ascnet_r18-w16_synthetic_vcreg.py, which inherits it.
 _base_ = [
+<<<<<<< HEAD
     '../_base_/models/ascnet.py', '../_base_/backbones/r3d18_mmaction.py',
     '../_base_/datasets/synthetic_pretrain.py',
     '../_base_/schedules/synthetic_cosine.py', '../_base_/synthetic_runtime.py'
+=======
+    '../_base_/models/ascnet.py', '../_base_/datasets/synthetic_pretrain.py',
+    '../_base_/schedules/synthetic_cosine.py',
+    '../_base_/synthetic_runtime.py', '../_base_/online_eval_synthetic.py'
+>>>>>>> online
 ]
 
 hidden_dim = 256
@@ -29,3 +35,5 @@ train_dataloader = dict(
         _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
         _base_.view_augment, _base_.pack
     ]))
+train_cfg = _base_.online_train_cfg
+custom_hooks = [*_base_.custom_hooks, _base_.collapse_alarm]

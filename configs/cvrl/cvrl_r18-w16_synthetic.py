@@ -1,8 +1,14 @@
 # CVRL on the built-in synthetic set (ours: same budget as ASCNet's).
 _base_ = [
+<<<<<<< HEAD
     '../_base_/models/cvrl.py', '../_base_/backbones/r3d18_mmaction.py',
     '../_base_/datasets/synthetic_pretrain.py',
     '../_base_/schedules/synthetic_cosine.py', '../_base_/synthetic_runtime.py'
+=======
+    '../_base_/models/cvrl.py', '../_base_/datasets/synthetic_pretrain.py',
+    '../_base_/schedules/synthetic_cosine.py',
+    '../_base_/synthetic_runtime.py', '../_base_/online_eval_synthetic.py'
+>>>>>>> online
 ]
 
 model = dict(
@@ -21,3 +27,5 @@ train_dataloader = dict(
         _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
         view_augment, _base_.pack
     ]))
+train_cfg = _base_.online_train_cfg
+custom_hooks = [*_base_.custom_hooks, _base_.collapse_alarm]
