@@ -3,15 +3,10 @@
 # CPU-minutes. Used by the tests; `make demo` uses
 # ascnet_r18-w16_synthetic_vcreg.py, which inherits it.
 _base_ = [
-<<<<<<< HEAD
     '../_base_/models/ascnet.py', '../_base_/backbones/r3d18_mmaction.py',
     '../_base_/datasets/synthetic_pretrain.py',
-    '../_base_/schedules/synthetic_cosine.py', '../_base_/synthetic_runtime.py'
-=======
-    '../_base_/models/ascnet.py', '../_base_/datasets/synthetic_pretrain.py',
     '../_base_/schedules/synthetic_cosine.py',
     '../_base_/synthetic_runtime.py', '../_base_/online_eval_synthetic.py'
->>>>>>> online
 ]
 
 hidden_dim = 256

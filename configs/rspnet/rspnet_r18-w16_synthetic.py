@@ -1,14 +1,9 @@
 # RSPNet on the built-in synthetic set (ours: same budget as ASCNet's).
 _base_ = [
-<<<<<<< HEAD
     '../_base_/models/rspnet.py', '../_base_/backbones/r3d18_mmaction.py',
     '../_base_/datasets/synthetic_pretrain.py',
-    '../_base_/schedules/synthetic_cosine.py', '../_base_/synthetic_runtime.py'
-=======
-    '../_base_/models/rspnet.py', '../_base_/datasets/synthetic_pretrain.py',
     '../_base_/schedules/synthetic_cosine.py',
     '../_base_/synthetic_runtime.py', '../_base_/online_eval_synthetic.py'
->>>>>>> online
 ]
 
 model = dict(
