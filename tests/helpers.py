@@ -51,6 +51,26 @@ def ramp_video(num_frames, size=32, seed=0):
     return np.clip(frames, 0, 255).astype(np.uint8)
 
 
+def build_model(config, **overrides):
+    """The model of ``config`` with a width-8 backbone (64 channels out) and
+    ``overrides`` of its keys, initialised with seed 0, in train mode."""
+    import torch
+    from mmaction.registry import MODELS
+    from mmengine import Config
+    cfg = Config.fromfile(config)
+    cfg.model.backbone.base_channels = 8
+    for key in ('app_projector', 'speed_projector', 'app_head', 'speed_head',
+                'projector'):
+        if cfg.model.get(key):
+            cfg.model[key].in_channels = 64
+    for key, value in overrides.items():
+        cfg.model[key] = value
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    return model.train()
+
+
 TOOLS = Path(__file__).resolve().parents[1] / 'tools'
 
 
