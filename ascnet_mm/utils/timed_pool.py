@@ -72,10 +72,10 @@ class _Worker:
             time.monotonic() - self.started >= timeout
 
     def stop(self) -> None:
-        """Ask the idle worker to exit, and wait for it."""
+        """Ask the idle worker to exit; kill it if it has not within 10 s."""
         self.conn.send(None)
-        self.process.join()
-        self.conn.close()
+        self.process.join(10)
+        self.kill()
 
     def kill(self) -> None:
         if self.process.is_alive():

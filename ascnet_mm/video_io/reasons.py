@@ -98,11 +98,12 @@ def video_width(path) -> Optional[int]:
         return None
 
 
-def decord_width_problem(width: Optional[int]) -> Optional[str]:
+def decord_width_problem(width: Optional[int],
+                         remedy: str = 're-encode with prepare_videos.py'
+                         ) -> Optional[str]:
     """The reason for a width decord 0.6 cannot decode, else None."""
     if width in DECORD_BAD_WIDTHS:
-        return (f'width {width} px not decodable by decord 0.6; re-encode '
-                'with prepare_videos.py')
+        return f'width {width} px not decodable by decord 0.6; {remedy}'
     return None
 
 

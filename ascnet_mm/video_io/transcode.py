@@ -151,10 +151,9 @@ def transcode_video(src, dst, settings: EncodeSettings = EncodeSettings()
         turned = rotation in (90, 270)
         w, h = output_size(*(size[::-1] if turned else size),
                            settings.short_side)
-        problem = decord_width_problem(w)
+        problem = decord_width_problem(w, 'choose another --short-side')
         if problem:
-            raise OutputError(
-                problem.split(';')[0] + '; choose another --short-side')
+            raise OutputError(problem)
         os.makedirs(osp.dirname(osp.abspath(dst)), exist_ok=True)
         with av.open(str(dst), 'w', format='mp4') as oc:
             oc.metadata['comment'] = output_tag(settings)
