@@ -48,6 +48,29 @@ def test_mlp_neck_l2_norm_and_bias():
                if isinstance(m, nn.Linear))
 
 
+@pytest.mark.parametrize('norm_cfg,momentum',
+                         [(None, 0.1),
+                          (dict(type='BN1d', momentum=0.003), 0.003)])
+def test_mlp_neck_norm_cfg_sets_every_bn(norm_cfg, momentum):
+    extra = {} if norm_cfg is None else dict(norm_cfg=norm_cfg)
+    neck = MODELS.build(
+        dict(
+            type='MLPNeck',
+            in_channels=6,
+            hidden_channels=8,
+            num_layers=3,
+            with_last_bn=True,
+            **extra))
+    bns = [m for m in neck.modules() if isinstance(m, nn.BatchNorm1d)]
+    assert len(bns) == 3
+    assert all(bn.momentum == momentum and bn.eps == 1e-5 for bn in bns)
+    # the running mean moves by `momentum` of the batch mean per step
+    x = torch.randn(16, 6)
+    neck.train()(x)
+    batch_mean = neck.mlp[0](x).mean(0)
+    torch.testing.assert_close(bns[0].running_mean, momentum * batch_mean)
+
+
 # ------------------------------------------------------------- CosineEMA
 @pytest.fixture
 def runtime_info():
