@@ -22,6 +22,14 @@ from torch.nn.modules.conv import _ConvNd
 
 ROOT = Path(__file__).resolve().parents[1]
 CVRL_K400 = ['configs/cvrl/cvrl_r18_k400.py', 'configs/cvrl/cvrl_s3dg_k400.py']
+# config -> lr per 64 clips (PeihaoChen/RSPNet config/pretrain/*.jsonnet)
+RSPNET_RECIPE = {
+    'configs/rspnet/rspnet_r18_k400.py': 0.1,
+    'configs/rspnet/rspnet_s3dg_k400.py': 0.05,
+    'configs/ascnet/r18_k400.py': 0.1,
+    'configs/ascnet/ascnet_s3dg_k400.py': 0.05,
+    'configs/ascnet/ascnet_r2plus1d18_k400.py': 0.05,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -179,3 +187,29 @@ def test_cvrl_synthetic_demo_keeps_its_optimiser_and_mean_loss():
         clip_grad=None)
     assert not cfg.auto_scale_lr.enable
     assert [s.type for s in cfg.param_scheduler] == ['CosineAnnealingLR']
+
+
+# ------------------------------------------------------ RSPNet / ASCNet
+@pytest.mark.parametrize('config,lr', list(RSPNET_RECIPE.items()))
+def test_rspnet_recipe(config, lr):
+    cfg = load(config)
+    assert 'paramwise_cfg' not in cfg.optim_wrapper
+    net = nn.Sequential(nn.Conv3d(3, 4, 3), nn.BatchNorm3d(4), nn.Linear(4, 2))
+    optim_wrapper = build_optim_wrapper(net, cfg.optim_wrapper)
+    assert set(weight_decays(net, optim_wrapper).values()) == {1e-4}
+    assert optim_wrapper.optimizer.defaults['momentum'] == 0.9
+    assert not optim_wrapper.optimizer.defaults['nesterov']
+    # lr per 64 clips, on 8 GPUs of the config's batch
+    batch = cfg.train_dataloader.batch_size
+    peak = scaled_lr(cfg, optim_wrapper, 8, batch)
+    assert peak == pytest.approx(lr * 8 * batch / 64)
+    epoch_length = 2
+    schedulers, lrs = lr_trajectory(cfg, optim_wrapper, epoch_length)
+    assert [type(s).__name__ for s in schedulers] == ['CosineAnnealingLR']
+    # the authors' torch CosineAnnealingLR(T_max=200, eta_min=lr / 1000),
+    # stepped per epoch; ours per iteration: equal at every epoch start
+    eta_min = peak / 1000
+    for epoch in range(200):
+        authors = eta_min + (peak - eta_min) * 0.5 * (
+            1 + math.cos(math.pi * epoch / 200))
+        assert lrs[epoch * epoch_length] == pytest.approx(authors, rel=1e-6)

@@ -16,14 +16,3 @@ train_dataloader = dict(
         _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
         _base_.view_augment, _base_.pack
     ]))
-# Published: cosine to lr / 1000.
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=_base_.max_epochs,
-        eta_min_ratio=1e-3,
-        by_epoch=True,
-        begin=0,
-        end=_base_.max_epochs,
-        convert_to_iter_based=True)
-]
