@@ -49,20 +49,17 @@ def test_mlp_neck_l2_norm_and_bias():
 
 
 @pytest.mark.parametrize('norm_cfg,momentum',
-                         [(None, 0.1),
+                         [(dict(type='BN1d'), 0.1),
                           (dict(type='BN1d', momentum=0.003), 0.003)])
 def test_mlp_neck_norm_cfg_sets_every_bn(norm_cfg, momentum):
-    extra = {} if norm_cfg is None else dict(norm_cfg=norm_cfg)
     neck = MODELS.build(
         dict(
             type='MLPNeck',
             in_channels=6,
-            hidden_channels=8,
-            num_layers=3,
             with_last_bn=True,
-            **extra))
+            norm_cfg=norm_cfg))
     bns = [m for m in neck.modules() if isinstance(m, nn.BatchNorm1d)]
-    assert len(bns) == 3
+    assert len(bns) == 2
     assert all(bn.momentum == momentum and bn.eps == 1e-5 for bn in bns)
     # the running mean moves by `momentum` of the batch mean per step
     x = torch.randn(16, 6)
