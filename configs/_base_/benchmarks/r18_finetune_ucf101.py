@@ -20,6 +20,9 @@ model = dict(
     data_preprocessor=dict(
         _base_.data_preprocessor, _delete_=True,
         type='ActionDataPreprocessor'))
+# Check that the checkpoint holds the whole backbone before training or
+# testing (init_cfg and tools/test.py's checkpoint alike).
+default_hooks = dict(strict_load=dict(type='StrictLoadHook'))
 val_evaluator = dict(
     type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))
 test_evaluator = val_evaluator

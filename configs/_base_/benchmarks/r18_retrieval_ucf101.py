@@ -39,3 +39,5 @@ test_cfg = dict(
 test_evaluator = dict(
     _delete_=True, type='NNRetrievalMetric', topk=(1, 5, 10, 20, 50))
 custom_hooks = [dict(type='RetrievalVisualizationHook')]
+# Check that the checkpoint holds the whole backbone before testing.
+default_hooks = dict(strict_load=dict(type='StrictLoadHook'))
