@@ -45,6 +45,12 @@ Everything here runs once, from ``ascnet_mm/__init__.py``, *before* the first
     so ``backbone.init_cfg=dict(type='Pretrained', prefix='backbone.', ...)``
     works for every backbone.
 
+``refuse_empty_train_epochs``
+    A training list shorter than one global batch with ``drop_last=True``
+    gives an epoch of no iterations, which MMEngine reports only later, as
+    ``epoch_length must be a positive integer, but got 0`` while building
+    the schedulers. The train loops now check their dataloader when they
+    build it and name the list, its length and the global batch.
 """
 import importlib.util
 import os.path as osp
@@ -57,7 +63,7 @@ import warnings
 __all__ = [
     'apply', 'ensure_drn_placeholder', 'allow_mmengine_checkpoint_globals',
     'honour_pretrained_init_cfg', 'allow_cpu_distributed',
-    'RefusedCheckpointError',
+    'refuse_empty_train_epochs', 'RefusedCheckpointError',
     'SAFE_CHECKPOINT_GLOBALS'
 ]
 
@@ -257,6 +263,46 @@ def honour_pretrained_init_cfg() -> None:
     ResNet3d.init_weights = init_weights
 
 
+def _empty_epoch_message(dataloader) -> str:
+    dataset = dataloader.dataset
+    name = getattr(dataset, 'ann_file', None) or type(dataset).__name__
+    from mmengine.dist import get_world_size
+    world = get_world_size()
+    batch = dataloader.batch_size or 0
+    return (f'the training list {name} has {len(dataset)} samples, fewer '
+            f'than one global batch of {batch * world} ({batch} per process '
+            f'x {world} processes) with drop_last={dataloader.drop_last}: an '
+            'epoch would have no iterations. Use a longer list, a smaller '
+            'train_dataloader.batch_size or fewer processes.')
+
+
+def refuse_empty_train_epochs() -> None:
+    """Make MMEngine's train loops refuse a dataloader of no batches."""
+    from mmengine.runner.loops import EpochBasedTrainLoop, IterBasedTrainLoop
+    for loop in (EpochBasedTrainLoop, IterBasedTrainLoop):
+        original = loop.__init__
+        if getattr(original, '_ascnet_mm_patched', False):
+            continue
+
+        def __init__(self,
+                     runner,
+                     dataloader,
+                     *args,
+                     _original=original,
+                     **kwargs):
+            _original(self, runner, dataloader, *args, **kwargs)
+            try:
+                empty = len(self.dataloader) == 0
+            except TypeError:  # an iterable dataset has no length
+                empty = False
+            if empty:
+                raise ValueError(_empty_epoch_message(self.dataloader))
+
+        __init__._ascnet_mm_patched = True
+        __init__.__doc__ = original.__doc__
+        loop.__init__ = __init__
+
+
 _APPLIED = False
 
 
@@ -280,4 +326,5 @@ def apply() -> None:
     enforce_weights_only()
     allow_cpu_distributed()
     honour_pretrained_init_cfg()
+    refuse_empty_train_epochs()
     _APPLIED = True
