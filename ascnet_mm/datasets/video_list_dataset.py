@@ -20,7 +20,9 @@ class VideoListDataset(VideoDataset):
     Each line is ``path`` (unlabelled: label -1), ``path label`` or, with
     ``multi_class=True``, ``path label [label ...]`` (a bare ``path`` then
     has an all-zero target, as in ``VideoDataset``). Blank lines and lines
-    starting with ``#`` are skipped.
+    starting with ``#`` are skipped. With ``num_classes`` (labelled lists:
+    give the head's) every line needs its labels in ``[0, num_classes)``,
+    checked when the dataset is built; an empty list is an error.
 
     In training, a video that cannot be read (the pipeline raises before
     the frames are decoded: missing, empty, truncated or undecodable file,
@@ -47,8 +49,9 @@ class VideoListDataset(VideoDataset):
 
     Raises:
         FileNotFoundError: the annotation file does not exist.
-        ValueError: a line is malformed; the message names the file, the
-            1-based line number and the line.
+        ValueError: a line is malformed or its label is missing or out of
+            ``[0, num_classes)``: the message names the file, the 1-based
+            line number and the line; or the list has no videos.
     """
 
     def __init__(self,
@@ -153,20 +156,25 @@ class VideoListDataset(VideoDataset):
             labels = [int(f) for f in fields]
         except ValueError:
             raise ValueError(f'labels must be integers, got {fields}')
-        if self.multi_class:
-            if self.num_classes is None:
-                raise ValueError('multi_class=True needs num_classes')
-            bad = [v for v in labels if not 0 <= v < self.num_classes]
-            if bad:
-                raise ValueError(f'labels {bad} are outside '
-                                 f'[0, {self.num_classes})')
-            return labels
-        if len(labels) > 1:
+        if self.multi_class and self.num_classes is None:
+            raise ValueError('multi_class=True needs num_classes')
+        if not self.multi_class and len(labels) > 1:
             raise ValueError(f'expected "path" or "path label", got '
                              f'{len(labels) + 1} fields (multi_class=True '
                              'reads several labels)')
-        if labels and labels[0] < -1:
+        if self.num_classes is not None:
+            if not labels and not self.multi_class:
+                raise ValueError(f'no label (num_classes={self.num_classes}:'
+                                 ' every line needs "path label")')
+            bad = [v for v in labels if not 0 <= v < self.num_classes]
+            if bad:
+                what = f'label {bad[0]} is' if len(bad) == 1 else \
+                    f'labels {bad} are'
+                raise ValueError(f'{what} outside [0, {self.num_classes})')
+        elif labels and labels[0] < -1:
             raise ValueError(f'label {labels[0]} is negative')
+        if self.multi_class:
+            return labels
         return labels[0] if labels else -1
 
     def load_data_list(self) -> List[dict]:
@@ -192,4 +200,7 @@ class VideoListDataset(VideoDataset):
             if prefix is not None:
                 filename = osp.join(prefix, filename)
             data_list.append(dict(filename=filename, label=label))
+        if not data_list:
+            raise ValueError(f'{self.ann_file}: the list has no videos (it '
+                             'is empty or has only blank and comment lines)')
         return data_list
