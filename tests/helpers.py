@@ -56,10 +56,10 @@ def free_port():
         return s.getsockname()[1]
 
 
-def dist_train(config, nproc, work, *args, options=(), timeout=300):
+def run_dist_train(config, nproc, work, *args, options=(), timeout=300):
     """Run ``tools/dist_train.sh CONFIG NPROC --work-dir WORK ARGS`` on CPU
-    (gloo, ``--cfg-options`` OPTIONS) from the repo root; its log (stdout and
-    stderr). Fails the test unless it exits 0."""
+    (gloo, ``--cfg-options`` OPTIONS) from the repo root; ``(returncode,
+    log)``, the log being stdout and stderr."""
     env = dict(
         os.environ,
         PYTHON=sys.executable,
@@ -88,5 +88,57 @@ def dist_train(config, nproc, work, *args, options=(), timeout=300):
             break
         shutil.rmtree(work, ignore_errors=True)
         env['PORT'] = str(free_port())
-    assert proc.returncode == 0, log[-4000:]
+    return proc.returncode, log
+
+
+def dist_train(config, nproc, work, *args, options=(), timeout=300):
+    """:func:`run_dist_train` that fails the test unless it exits 0; the
+    log."""
+    returncode, log = run_dist_train(
+        config, nproc, work, *args, options=options, timeout=timeout)
+    assert returncode == 0, log[-4000:]
     return log
+
+
+def synthetic_options(data, epochs, batch_size=4):
+    """``--cfg-options`` for a pretraining config on a synthetic set made by
+    ``ascnet_mm.synthetic.generate`` in ``data``: a checkpoint and a log
+    line every epoch / iteration, no data workers."""
+    return [
+        f'train_dataloader.dataset.ann_file={data}/pretrain.txt',
+        f'train_dataloader.dataset.data_prefix.video={data}/videos',
+        f'train_dataloader.batch_size={batch_size}',
+        'train_dataloader.num_workers=0', f'train_cfg.max_epochs={epochs}',
+        'default_hooks.logger.interval=1',
+        'default_hooks.checkpoint.interval=1'
+    ]
+
+
+def derived_config(path, base, body):
+    """Write a config at ``path`` that inherits the repo config ``base``
+    (repo-relative) and adds ``body``; returns its path as a string."""
+    base = (TOOLS.parent / base).as_posix()
+    Path(path).write_text(f'_base_ = {base!r}\n{body}')
+    return str(path)
+
+
+def train_tool(config, work, *args, options=(), timeout=300):
+    """Run ``tools/train.py CONFIG --work-dir WORK ARGS --cfg-options
+    OPTIONS`` from the repo root, ``tests/`` on PYTHONPATH (for test-only
+    hooks in ``custom_imports``); ``(returncode, stdout + stderr)``."""
+    cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work]
+    cmd += [*args, *(['--cfg-options', *options] if options else [])]
+    env = dict(
+        os.environ,
+        OMP_NUM_THREADS='1',
+        PYTHONPATH=os.pathsep.join(
+            [str(TOOLS.parent), str(TOOLS.parent / 'tests')] +
+            [p for p in [os.environ.get('PYTHONPATH')] if p]))
+    proc = subprocess.run(
+        cmd,
+        cwd=TOOLS.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout)
+    return proc.returncode, proc.stdout + proc.stderr

@@ -1,6 +1,10 @@
 # MMAction2's stock runtime + this plugin's registration and hooks, with the
 # pretraining checkpoints (ours): every 10 epochs, the last 3 kept (EMA
 # targets, banks and queues are buffers/submodules: they are saved).
+# 'CheckpointHook' is ascnet_mm's (registered in MMAction2's HOOKS under
+# MMEngine's name): atomic writes, old checkpoints deleted only after the new
+# one is complete, non-finite weights refused, unreadable ones skipped on
+# --resume (docs/reliability.md).
 _base_ = 'mmaction::_base_/default_runtime.py'
 
 custom_imports = dict(imports=['ascnet_mm'], allow_failed_imports=False)

@@ -1,6 +1,8 @@
+from .checkpoint_hook import CheckpointHook, NonFiniteCheckpointError
 from .rng_state_hook import RNGStateHook, get_rng_state, set_rng_state
 from .skipped_videos_hook import SkippedVideosHook
 
 __all__ = [
-    'RNGStateHook', 'SkippedVideosHook', 'get_rng_state', 'set_rng_state'
+    'CheckpointHook', 'NonFiniteCheckpointError', 'RNGStateHook',
+    'SkippedVideosHook', 'get_rng_state', 'set_rng_state'
 ]
