@@ -266,3 +266,46 @@ def test_train_tool_resume_falls_back_or_refuses(tiny_synthetic, tmp_path):
     assert code != 0
     assert 'NoReadableCheckpointError' in log and 'none can be read' in log
     assert f'{work}/epoch_2.pth: empty (0 bytes)' in log
+
+
+@pytest.mark.slow
+def test_a_new_best_checkpoint_is_complete_before_the_old_one_goes(
+        tiny_synthetic, tmp_path, monkeypatch):
+    cfg = Config.fromfile(
+        osp.join(
+            ROOT, 'configs/ascnet/benchmarks/'
+            'ascnet_r18-w16_finetune_synthetic.py'))
+    cfg.work_dir = str(tmp_path)
+    cfg.experiment_name = 'checkpoint_hook_best'
+    cfg.model.backbone.init_cfg = None
+    for key, ann in (('train_dataloader', 'train.txt'), ('val_dataloader',
+                                                         'val.txt')):
+        cfg[key].dataset.ann_file = f'{tiny_synthetic}/{ann}'
+        cfg[key].dataset.data_prefix.video = f'{tiny_synthetic}/videos'
+        cfg[key].num_workers = 0
+        cfg[key].batch_size = 4
+    cfg.train_cfg.max_epochs = 3
+    cfg.train_cfg.val_interval = 1
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', interval=1, max_keep_ckpts=1, save_best='auto')
+    runner = Runner.from_cfg(cfg)
+    (hook, ) = [h for h in runner.hooks if isinstance(h, CheckpointHook)]
+    hook.rule_map = dict.fromkeys(('greater', 'less'), lambda new, old: True)
+    seen = []
+
+    def record(point, path):
+        if point == 'after_rename' and osp.basename(path).startswith('best'):
+            seen.append(
+                sorted(
+                    f for f in os.listdir(tmp_path) if f.startswith('best_')))
+
+    monkeypatch.setattr(checkpoint_io, 'fault_injection', record)
+    runner.train()
+    # every new best was complete while the previous one was still there
+    assert [len(names) for names in seen] == [1, 2, 2]
+    assert [names[-1][-11:] for names in seen
+            ] == ['epoch_1.pth', 'epoch_2.pth', 'epoch_3.pth']
+    best = [f for f in os.listdir(tmp_path) if f.startswith('best_')]
+    assert best == [seen[-1][-1]]
+    assert checkpoints(str(tmp_path)) == ['epoch_3.pth']
+    torch.load(str(tmp_path / best[0]), weights_only=True)
