@@ -13,5 +13,11 @@ default_hooks = dict(
         type='CheckpointHook', interval=10, max_keep_ckpts=3, save_best=None),
     logger=dict(type='LoggerHook', interval=50))
 # Count the videos VideoListDataset skipped as unreadable; save and restore
-# every random generator's state with the checkpoints (exact resume).
-custom_hooks = [dict(type='SkippedVideosHook'), dict(type='RNGStateHook')]
+# every random generator's state with the checkpoints (exact resume); stop
+# at the first NaN or infinite loss (mode='skip' skips such steps a few
+# times first).
+custom_hooks = [
+    dict(type='SkippedVideosHook'),
+    dict(type='RNGStateHook'),
+    dict(type='FiniteLossHook', mode='stop')
+]

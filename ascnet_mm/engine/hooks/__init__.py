@@ -1,8 +1,10 @@
 from .checkpoint_hook import CheckpointHook, NonFiniteCheckpointError
+from .finite_loss_hook import FiniteLossHook, NonFiniteLossError
 from .rng_state_hook import RNGStateHook, get_rng_state, set_rng_state
 from .skipped_videos_hook import SkippedVideosHook
 
 __all__ = [
-    'CheckpointHook', 'NonFiniteCheckpointError', 'RNGStateHook',
-    'SkippedVideosHook', 'get_rng_state', 'set_rng_state'
+    'CheckpointHook', 'FiniteLossHook', 'NonFiniteCheckpointError',
+    'NonFiniteLossError', 'RNGStateHook', 'SkippedVideosHook',
+    'get_rng_state', 'set_rng_state'
 ]
