@@ -15,9 +15,11 @@ default_hooks = dict(
 # Count the videos VideoListDataset skipped as unreadable; save and restore
 # every random generator's state with the checkpoints (exact resume); stop
 # at the first NaN or infinite loss (mode='skip' skips such steps a few
-# times first).
+# times first); record the run's layout (processes, batch, iterations per
+# epoch) in checkpoints and refuse a resume that changes the global batch.
 custom_hooks = [
     dict(type='SkippedVideosHook'),
     dict(type='RNGStateHook'),
-    dict(type='FiniteLossHook', mode='stop')
+    dict(type='FiniteLossHook', mode='stop'),
+    dict(type='RunLayoutHook')
 ]
