@@ -9,7 +9,8 @@ import os.path as osp
 import pytest
 import torch
 import torch.nn as nn
-from helpers import derived_config, synthetic_options, train_tool
+from helpers import (derived_config, run_dist_train, synthetic_options,
+                     train_tool)
 from mmengine.logging import MessageHub, MMLogger
 from mmengine.optim import OptimWrapper
 
@@ -198,3 +199,25 @@ def test_skip_mode_skips_then_stops(tiny_synthetic, tmp_path):
     assert '(2 of at most 2 skips)' in log
     assert 'after 2 skipped steps at iteration 4' in log
     assert assert_checkpoints_finite(work) == []
+
+
+@pytest.mark.slow
+def test_every_process_stops_at_the_same_iteration(tiny_synthetic, tmp_path):
+    """Two gloo processes: the losses are per process, the decision is
+    all-reduced, both raise at the same iteration."""
+    work = str(tmp_path / 'work')
+    code, log = run_dist_train(
+        ramp_config(tmp_path, 'ascnet'),
+        2,
+        work,
+        options=synthetic_options(tiny_synthetic, 3, batch_size=2))
+    assert code != 0
+    errors = {
+        line.split(':')[0]: line
+        for line in log.splitlines()
+        if 'NonFiniteLossError: non-finite loss: ' in line
+    }
+    assert sorted(errors) == ['[rank0]', '[rank1]'], log[-4000:]
+    assert all('(rank 0)' in e and 'at iteration 4 (epoch 2)' in e
+               for e in errors.values())
+    assert assert_checkpoints_finite(work) == ['epoch_1.pth']
