@@ -1,6 +1,7 @@
 """Helpers shared by the tests: tiny real H.264 videos, loading tool scripts,
 `tools/dist_train.sh` on CPU."""
 import importlib.util
+import itertools
 import os
 import shutil
 import socket
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from mmengine import Config
 
 from ascnet_mm.video_io import encode_h264
 
@@ -36,6 +38,7 @@ def ramp_video(num_frames, size=32, seed=0):
 
 
 TOOLS = Path(__file__).resolve().parents[1] / 'tools'
+_names = itertools.count()
 
 
 def load_tool(name):
@@ -56,39 +59,41 @@ def free_port():
         return s.getsockname()[1]
 
 
+def run_command(cmd, env=(), timeout=300):
+    """Run ``cmd`` from the repo root with OMP_NUM_THREADS=1 and ``env``
+    added to the environment; ``(returncode, stdout + stderr)``."""
+    proc = subprocess.run(
+        cmd,
+        cwd=TOOLS.parent,
+        env=dict(os.environ, OMP_NUM_THREADS='1', **dict(env)),
+        capture_output=True,
+        text=True,
+        timeout=timeout)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
 def run_dist_train(config, nproc, work, *args, options=(), timeout=300):
     """Run ``tools/dist_train.sh CONFIG NPROC --work-dir WORK ARGS`` on CPU
     (gloo, ``--cfg-options`` OPTIONS) from the repo root; ``(returncode,
     log)``, the log being stdout and stderr."""
-    env = dict(
-        os.environ,
-        PYTHON=sys.executable,
-        PORT=str(free_port()),
-        OMP_NUM_THREADS='1')
+    env = dict(PYTHON=sys.executable, PORT=str(free_port()))
     cmd = [
         'bash', 'tools/dist_train.sh', config,
         str(nproc), '--work-dir', work, *args, '--cfg-options',
         'env_cfg.dist_cfg.backend=gloo', *options
     ]
     for attempt in range(2):
-        proc = subprocess.run(
-            cmd,
-            cwd=TOOLS.parent,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout)
-        log = proc.stdout + proc.stderr
+        returncode, log = run_command(cmd, env, timeout)
         # Rarely (2 of 19 runs of test_dist_train.py on 2 cores), a gloo rank
         # aborts with this message and no Python error; the cause is not
         # known yet. Retry that case once, in a clean work dir; any other
         # failure, or the same one twice, fails the test.
-        if proc.returncode == 0 or attempt or (
+        if returncode == 0 or attempt or (
                 'terminate called without an active exception' not in log):
             break
         shutil.rmtree(work, ignore_errors=True)
         env['PORT'] = str(free_port())
-    return proc.returncode, log
+    return returncode, log
 
 
 def dist_train(config, nproc, work, *args, options=(), timeout=300):
@@ -128,17 +133,26 @@ def train_tool(config, work, *args, options=(), timeout=300):
     hooks in ``custom_imports``); ``(returncode, stdout + stderr)``."""
     cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work]
     cmd += [*args, *(['--cfg-options', *options] if options else [])]
-    env = dict(
-        os.environ,
-        OMP_NUM_THREADS='1',
-        PYTHONPATH=os.pathsep.join(
-            [str(TOOLS.parent), str(TOOLS.parent / 'tests')] +
-            [p for p in [os.environ.get('PYTHONPATH')] if p]))
-    proc = subprocess.run(
-        cmd,
-        cwd=TOOLS.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout)
-    return proc.returncode, proc.stdout + proc.stderr
+    paths = [str(TOOLS.parent), str(TOOLS.parent / 'tests')]
+    paths += [p for p in [os.environ.get('PYTHONPATH')] if p]
+    return run_command(cmd, dict(PYTHONPATH=os.pathsep.join(paths)), timeout)
+
+
+def finetune_config(config, data, work, epochs):
+    """The synthetic finetune protocol ``config`` (repo-relative) on the
+    synthetic set ``data``: batch 4, no workers, validation and a checkpoint
+    (with ``save_best='auto'``) every epoch."""
+    cfg = Config.fromfile(str(TOOLS.parent / config))
+    cfg.work_dir = work
+    cfg.experiment_name = f'finetune_{next(_names)}'
+    for key, ann in (('train_dataloader', 'train.txt'), ('val_dataloader',
+                                                         'val.txt')):
+        cfg[key].dataset.ann_file = f'{data}/{ann}'
+        cfg[key].dataset.data_prefix.video = f'{data}/videos'
+        cfg[key].num_workers = 0
+        cfg[key].batch_size = 4
+    cfg.train_cfg.max_epochs = epochs
+    cfg.train_cfg.val_interval = 1
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', interval=1, save_best='auto')
+    return cfg

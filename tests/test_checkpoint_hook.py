@@ -7,7 +7,8 @@ import signal
 
 import pytest
 import torch
-from helpers import derived_config, synthetic_options, train_tool
+from helpers import (derived_config, finetune_config, synthetic_options,
+                     train_tool)
 from mmengine import Config
 from mmengine.registry import HOOKS, DefaultScope
 from mmengine.runner import Runner
@@ -271,23 +272,13 @@ def test_train_tool_resume_falls_back_or_refuses(tiny_synthetic, tmp_path):
 @pytest.mark.slow
 def test_a_new_best_checkpoint_is_complete_before_the_old_one_goes(
         tiny_synthetic, tmp_path, monkeypatch):
-    cfg = Config.fromfile(
-        osp.join(
-            ROOT, 'configs/ascnet/benchmarks/'
-            'ascnet_r18-w16_finetune_synthetic.py'))
-    cfg.work_dir = str(tmp_path)
-    cfg.experiment_name = 'checkpoint_hook_best'
+    cfg = finetune_config(
+        'configs/ascnet/benchmarks/ascnet_r18-w16_finetune_synthetic.py',
+        tiny_synthetic,
+        str(tmp_path),
+        epochs=3)
     cfg.model.backbone.init_cfg = None
-    for key, ann in (('train_dataloader', 'train.txt'), ('val_dataloader',
-                                                         'val.txt')):
-        cfg[key].dataset.ann_file = f'{tiny_synthetic}/{ann}'
-        cfg[key].dataset.data_prefix.video = f'{tiny_synthetic}/videos'
-        cfg[key].num_workers = 0
-        cfg[key].batch_size = 4
-    cfg.train_cfg.max_epochs = 3
-    cfg.train_cfg.val_interval = 1
-    cfg.default_hooks.checkpoint = dict(
-        type='CheckpointHook', interval=1, max_keep_ckpts=1, save_best='auto')
+    cfg.default_hooks.checkpoint.max_keep_ckpts = 1
     runner = Runner.from_cfg(cfg)
     (hook, ) = [h for h in runner.hooks if isinstance(h, CheckpointHook)]
     hook.rule_map = dict.fromkeys(('greater', 'less'), lambda new, old: True)
