@@ -137,11 +137,24 @@ def test_cosine_ema_schedule(runtime_info):
     assert math.isclose(ema.current_momentum(), 0.01)
     runtime_info(500, 1000)
     assert math.isclose(ema.current_momentum(), 0.005)
-    runtime_info(1000, 1000)
-    assert math.isclose(ema.current_momentum(), 0.0, abs_tol=1e-12)
+    runtime_info(999, 1000)
+    assert math.isclose(ema.current_momentum(), 0.0, abs_tol=1e-7)
     runtime_info(250, 1000)
     expected = 0.01 * (math.cos(math.pi / 4) + 1) / 2
     assert math.isclose(ema.current_momentum(), expected)
+
+
+def test_cosine_ema_never_reads_past_the_schedule(runtime_info):
+    """A resume with fewer iterations per epoch would put the iteration past
+    max_iters and freeze the target at the end momentum: an error."""
+    ema = CosineEMA(nn.Linear(2, 2), momentum=0.01, end_momentum=0.0)
+    for it in (1000, 1500):
+        runtime_info(it, 1000)
+        with pytest.raises(
+                RuntimeError,
+                match=f'iteration {it} is not '
+                'below max_iters 1000'):
+            ema.update_parameters(nn.Linear(2, 2))
 
 
 def test_cosine_ema_base_momentum_without_runtime_info(runtime_info):

@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 import torch
-from helpers import run_python
+from helpers import finetune_config, run_python
 from mmengine import Config
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
@@ -70,20 +70,8 @@ def test_stock_mmengine_checkpoint_loads_weights_only(data, pretrained,
                                                       tmp_path):
     """A stock Recognizer3D finetune with validation (AccMetric) writes
     numpy scalars and HistoryBuffers into its message hub."""
-    cfg = Config.fromfile(osp.join(ROOT, FINETUNE))
-    cfg.work_dir = str(tmp_path)
-    cfg.experiment_name = f'safe_ckpt_{next(_names)}'
+    cfg = finetune_config(FINETUNE, data, str(tmp_path), epochs=1)
     cfg.model.backbone.init_cfg.checkpoint = pretrained
-    for key, ann in (('train_dataloader', 'train.txt'), ('val_dataloader',
-                                                         'val.txt')):
-        cfg[key].dataset.ann_file = f'{data}/{ann}'
-        cfg[key].dataset.data_prefix.video = f'{data}/videos'
-        cfg[key].num_workers = 0
-        cfg[key].batch_size = 4
-    cfg.train_cfg.max_epochs = 1
-    cfg.train_cfg.val_interval = 1
-    cfg.default_hooks.checkpoint = dict(
-        type='CheckpointHook', interval=1, save_best='auto')
     Runner.from_cfg(cfg).train()
     best = [f for f in os.listdir(tmp_path) if f.startswith('best_')]
     for name in ['epoch_1.pth'] + best:

@@ -1,6 +1,10 @@
 # MMAction2's stock runtime + this plugin's registration and hooks, with the
 # pretraining checkpoints (ours): every 10 epochs, the last 3 kept (EMA
 # targets, banks and queues are buffers/submodules: they are saved).
+# 'CheckpointHook' is ascnet_mm's (registered in MMAction2's HOOKS under
+# MMEngine's name): atomic writes, old checkpoints deleted only after the new
+# one is complete, non-finite weights refused, unreadable ones skipped on
+# --resume (docs/reliability.md).
 _base_ = 'mmaction::_base_/default_runtime.py'
 
 custom_imports = dict(imports=['ascnet_mm'], allow_failed_imports=False)
@@ -14,5 +18,13 @@ default_hooks = dict(
     # loads only the tensors that fit).
     strict_load=dict(type='StrictLoadHook'))
 # Count the videos VideoListDataset skipped as unreadable; save and restore
-# every random generator's state with the checkpoints (exact resume).
-custom_hooks = [dict(type='SkippedVideosHook'), dict(type='RNGStateHook')]
+# every random generator's state with the checkpoints (exact resume); stop
+# at the first NaN or infinite loss (mode='skip' skips such steps a few
+# times first); record the run's layout (processes, batch, iterations per
+# epoch) in checkpoints and refuse a resume that changes the global batch.
+custom_hooks = [
+    dict(type='SkippedVideosHook'),
+    dict(type='RNGStateHook'),
+    dict(type='FiniteLossHook', mode='stop'),
+    dict(type='RunLayoutHook')
+]

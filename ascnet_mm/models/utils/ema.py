@@ -20,7 +20,8 @@ class CosineEMA(ExponentialMovingAverage):
 
     .. math:: m_t = m_{end} - (m_{end} - m) (\cos(\pi t / T) + 1) / 2
 
-    and ``m`` when those infos are absent. The first update copies the
+    and ``m`` when those infos are absent; t >= T is an error (not a frozen
+    target). The first update copies the
     source; later updates happen every ``interval`` steps. The update runs
     without host synchronisation (the step counter stays on the device).
 
@@ -49,12 +50,26 @@ class CosineEMA(ExponentialMovingAverage):
         del self.avg_parameters
 
     def current_momentum(self) -> float:
-        """Momentum of the current iteration, from the MessageHub."""
+        """Momentum of the current iteration, from the MessageHub.
+
+        Raises:
+            RuntimeError: the iteration (0-based) is not below
+                ``max_iters``: the target would freeze at the end momentum.
+                That happens when a run is resumed with fewer iterations
+                per epoch than its checkpoint (``RunLayoutHook`` refuses
+                such a resume before training).
+        """
         hub = MessageHub.get_current_instance()
         t, total = hub.get_info('iter'), hub.get_info('max_iters')
         if t is None or not total:
             return self.momentum
-        progress = min(max(t / total, 0.0), 1.0)
+        if t >= total:
+            raise RuntimeError(
+                f'CosineEMA: iteration {t} is not below max_iters {total}: '
+                'the momentum schedule has ended. The run was resumed with '
+                'fewer iterations per epoch than its checkpoint had: resume '
+                'with the same global batch.')
+        progress = max(t / total, 0.0)
         return self.end_momentum - (self.end_momentum - self.momentum) * (
             math.cos(math.pi * progress) + 1) / 2
 

@@ -1,0 +1,302 @@
+"""Checkpoints a kill cannot lose: ascnet_mm's CheckpointHook (the one every
+config gets) writes atomically, deletes old checkpoints only after the new
+one is complete, and ``--resume`` skips unreadable checkpoints."""
+import os
+import os.path as osp
+import signal
+
+import pytest
+import torch
+from helpers import (derived_config, finetune_config, synthetic_options,
+                     train_tool)
+from mmengine import Config
+from mmengine.registry import HOOKS, DefaultScope
+from mmengine.runner import Runner
+
+import ascnet_mm.engine.checkpoint_io as checkpoint_io
+from ascnet_mm.engine.checkpoint_io import (NoReadableCheckpointError,
+                                            atomic_write,
+                                            find_resume_checkpoint,
+                                            list_checkpoints,
+                                            remove_partial_files,
+                                            unreadable_reason)
+from ascnet_mm.engine.hooks import CheckpointHook
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ASCNET = 'configs/ascnet/ascnet_r18-w16_synthetic.py'
+
+
+@pytest.mark.parametrize('config', [
+    ASCNET, 'configs/rspnet/rspnet_r18_k400.py',
+    'configs/cvrl/benchmarks/cvrl_r18-w16_finetune_synthetic.py',
+    'configs/ascnet/benchmarks/ascnet_r18_finetune_ucf101.py'
+])
+def test_every_config_builds_our_checkpoint_hook(config):
+    """The UCF-101 protocol inherits MMAction2's runtime, not ours: it gets
+    the hook through the registry too."""
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        hook = HOOKS.build(cfg.default_hooks.checkpoint)
+    assert type(hook) is CheckpointHook
+
+
+def test_runner_registers_our_checkpoint_hook(tmp_path):
+    cfg = Config.fromfile(osp.join(ROOT, ASCNET))
+    cfg.work_dir = str(tmp_path)
+    cfg.experiment_name = 'checkpoint_hook_registry'
+    runner = Runner.from_cfg(cfg)
+    found = [h for h in runner.hooks if 'CheckpointHook' in type(h).__name__]
+    assert [type(h) for h in found] == [CheckpointHook]
+
+
+# ------------------------------------------------------------ file helpers
+def save(path, value=1.0):
+    torch.save({'state_dict': {'w': torch.full((4096, ), value)}}, path)
+    return str(path)
+
+
+def test_atomic_write_replaces_whole_files(tmp_path):
+    path = str(tmp_path / 'epoch_1.pth')
+    atomic_write(path, b'old')
+    atomic_write(path, b'new content')
+    assert open(path, 'rb').read() == b'new content'
+    assert os.listdir(tmp_path) == ['epoch_1.pth']
+
+
+def test_atomic_write_failure_keeps_the_old_file(tmp_path, monkeypatch):
+    path = str(tmp_path / 'epoch_1.pth')
+    atomic_write(path, b'old')
+
+    def fail(point, target):
+        if point == 'mid_write':
+            raise OSError('disk full')
+
+    monkeypatch.setattr(checkpoint_io, 'fault_injection', fail)
+    with pytest.raises(OSError, match='disk full'):
+        atomic_write(path, b'new content')
+    assert open(path, 'rb').read() == b'old'
+    assert os.listdir(tmp_path) == ['epoch_1.pth']
+
+
+def test_remove_partial_files_only_removes_temporaries(tmp_path):
+    for name in ('.epoch_2.pth.tmp', '.last_checkpoint.tmp', 'epoch_1.pth',
+                 '.notes.tmp', 'last_checkpoint'):
+        (tmp_path / name).write_bytes(b'x')
+    removed = remove_partial_files(str(tmp_path))
+    assert sorted(osp.basename(p) for p in removed) == [
+        '.epoch_2.pth.tmp', '.last_checkpoint.tmp'
+    ]
+    assert sorted(os.listdir(tmp_path)) == [
+        '.notes.tmp', 'epoch_1.pth', 'last_checkpoint'
+    ]
+
+
+def damage(path, how):
+    """Leave ``path`` missing, empty, truncated or not a zip."""
+    if how == 'missing':
+        os.remove(path)
+        return
+    data = open(path, 'rb').read()
+    data = {
+        'empty': b'',
+        'truncated': data[:len(data) // 2],
+        'text': b'not a checkpoint\n' * 10
+    }[how]
+    with open(path, 'wb') as f:
+        f.write(data)
+
+
+def test_unreadable_reason(tmp_path):
+    good = save(tmp_path / 'good.pth')
+    assert unreadable_reason(good) is None
+    expected = {
+        'missing': 'missing',
+        'empty': 'empty (0 bytes)',
+        'truncated': 'not a complete checkpoint',
+        'text': 'not a complete checkpoint'
+    }
+    for how, reason in expected.items():
+        path = save(tmp_path / f'{how}.pth')
+        damage(path, how)
+        assert unreadable_reason(path).startswith(reason), how
+    flipped = bytearray(open(good, 'rb').read())
+    flipped[len(flipped) // 2] ^= 0xFF  # in the tensor: its CRC fails
+    (tmp_path / 'flipped.pth').write_bytes(bytes(flipped))
+    assert 'CRC' in unreadable_reason(str(tmp_path / 'flipped.pth'))
+
+
+def test_list_checkpoints_newest_first(tmp_path):
+    for name in ('epoch_9.pth', 'epoch_10.pth', 'epoch_2.pth',
+                 'best_acc_epoch_11.pth', '.epoch_12.pth.tmp'):
+        (tmp_path / name).write_bytes(b'x')
+    assert [
+        osp.basename(p)
+        for p in list_checkpoints(str(tmp_path), 'epoch_{}.pth')
+    ] == ['epoch_10.pth', 'epoch_9.pth', 'epoch_2.pth']
+
+
+@pytest.mark.parametrize('how', ['missing', 'empty', 'truncated', 'text'])
+def test_resume_skips_an_unreadable_latest_checkpoint(tmp_path, how):
+    first = save(tmp_path / 'epoch_1.pth')
+    latest = save(tmp_path / 'epoch_2.pth')
+    (tmp_path / 'last_checkpoint').write_text(latest)
+    damage(latest, how)
+    path, notes = find_resume_checkpoint(
+        str(tmp_path), str(tmp_path), 'epoch_{}.pth')
+    assert path == first
+    assert f'the latest checkpoint {latest}' in notes[0]
+    assert 'cannot be read' in notes[0]
+    assert f'resuming from {first}' in notes[-1]
+
+
+def test_resume_names_every_unreadable_checkpoint(tmp_path):
+    paths = [save(tmp_path / f'epoch_{i}.pth') for i in (1, 2, 3)]
+    (tmp_path / 'last_checkpoint').write_text(paths[2])
+    for path, how in zip(paths, ('empty', 'text', 'truncated')):
+        damage(path, how)
+    with pytest.raises(NoReadableCheckpointError) as err:
+        find_resume_checkpoint(str(tmp_path), str(tmp_path), 'epoch_{}.pth')
+    message = str(err.value)
+    assert 'none can be read' in message
+    for path in paths:
+        assert path in message
+    assert 'empty (0 bytes)' in message and '--resume PATH' in message
+
+
+def test_resume_choices_without_a_problem(tmp_path):
+    work = str(tmp_path)
+    assert find_resume_checkpoint(work, work, 'epoch_{}.pth') == (None, [])
+    first = save(tmp_path / 'epoch_1.pth')
+    latest = save(tmp_path / 'epoch_2.pth')
+    # killed before last_checkpoint was first written: the newest one
+    assert find_resume_checkpoint(work, work, 'epoch_{}.pth')[0] == latest
+    # last_checkpoint is trusted while readable (a newer file may be another
+    # run's)
+    (tmp_path / 'last_checkpoint').write_text(first)
+    assert find_resume_checkpoint(work, work, 'epoch_{}.pth') == (first, [])
+
+
+# ------------------------------------------------------------ real training
+def checkpoints(work):
+    return sorted(
+        f for f in os.listdir(work)
+        if f.startswith('epoch_') and f.endswith('.pth'))
+
+
+def assert_all_load(work):
+    """No file under a checkpoint's final name is partial."""
+    for name in checkpoints(work):
+        ckpt = torch.load(osp.join(work, name), weights_only=True)
+        assert ckpt['meta']['epoch'] == int(name[6:-4])
+
+
+# What the work dir holds after a kill while epoch_2.pth is saved (epoch_1
+# kept so far): checkpoints, where last_checkpoint points, a temporary file.
+AFTER_KILL = {
+    'mid_write': (['epoch_1.pth'], 'epoch_1.pth', True),
+    'before_rename': (['epoch_1.pth'], 'epoch_1.pth', True),
+    'after_rename': (['epoch_1.pth', 'epoch_2.pth'], 'epoch_1.pth', False),
+    'before_remove': (['epoch_1.pth', 'epoch_2.pth'], 'epoch_2.pth', False),
+    'after_remove': (['epoch_2.pth'], 'epoch_2.pth', False),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('point', list(AFTER_KILL))
+def test_kill_inside_a_checkpoint_save_then_resume(tiny_synthetic, tmp_path,
+                                                   point):
+    """SIGKILL at each step of saving epoch_2.pth (max_keep_ckpts=1), then
+    ``tools/train.py --resume`` finishes the 3 epochs."""
+    work = str(tmp_path / 'work')
+    options = synthetic_options(tiny_synthetic, 3)
+    killer = derived_config(
+        tmp_path / 'kill.py', ASCNET,
+        "custom_imports = dict(imports=['ascnet_mm', 'checkpoint_faults'], "
+        'allow_failed_imports=False)\n'
+        'custom_hooks = _base_.custom_hooks + [dict(type='
+        f"'KillInCheckpointSave', point={point!r}, filename='epoch_2.pth')]\n")
+    code, log = train_tool(killer, work, options=options)
+    assert code == -signal.SIGKILL, log[-3000:]
+
+    kept, latest, partial = AFTER_KILL[point]
+    assert checkpoints(work) == kept
+    assert_all_load(work)
+    with open(osp.join(work, 'last_checkpoint')) as f:
+        assert f.read() == osp.join(work, latest)
+    temporary = osp.join(work, '.epoch_2.pth.tmp')
+    assert osp.exists(temporary) == partial
+    if point == 'mid_write':
+        assert 0 < osp.getsize(temporary) < osp.getsize(
+            osp.join(work, 'epoch_1.pth'))
+
+    code, log = train_tool(
+        osp.join(ROOT, ASCNET), work, '--resume', options=options)
+    assert code == 0, log[-3000:]
+    assert f'Auto resumed from the latest checkpoint {work}/{latest}' in log
+    assert checkpoints(work) == ['epoch_3.pth']
+    assert_all_load(work)
+    assert not [f for f in os.listdir(work) if f.endswith('.tmp')]
+    with open(osp.join(work, 'last_checkpoint')) as f:
+        assert f.read() == osp.join(work, 'epoch_3.pth')
+
+
+@pytest.mark.slow
+def test_train_tool_resume_falls_back_or_refuses(tiny_synthetic, tmp_path):
+    work = str(tmp_path / 'work')
+    options = synthetic_options(
+        tiny_synthetic, 2) + ['default_hooks.checkpoint.max_keep_ckpts=2']
+    code, log = train_tool(osp.join(ROOT, ASCNET), work, options=options)
+    assert code == 0, log[-3000:]
+    assert checkpoints(work) == ['epoch_1.pth', 'epoch_2.pth']
+    damage(osp.join(work, 'epoch_2.pth'), 'truncated')
+
+    options[options.index('train_cfg.max_epochs=2')] = 'train_cfg.max_epochs=3'
+    code, log = train_tool(
+        osp.join(ROOT, ASCNET), work, '--resume', options=options)
+    assert code == 0, log[-3000:]
+    assert f'the latest checkpoint {work}/epoch_2.pth' in log
+    assert f'Auto resumed from the latest checkpoint {work}/epoch_1.pth' in log
+    assert 'Epoch(train) [2]' in log and 'Epoch(train) [1]' not in log
+    assert checkpoints(work) == ['epoch_2.pth', 'epoch_3.pth']
+    assert_all_load(work)
+
+    for name in checkpoints(work):
+        damage(osp.join(work, name), 'empty')
+    code, log = train_tool(
+        osp.join(ROOT, ASCNET), work, '--resume', options=options)
+    assert code != 0
+    assert 'NoReadableCheckpointError' in log and 'none can be read' in log
+    assert f'{work}/epoch_2.pth: empty (0 bytes)' in log
+
+
+@pytest.mark.slow
+def test_a_new_best_checkpoint_is_complete_before_the_old_one_goes(
+        tiny_synthetic, tmp_path, monkeypatch):
+    cfg = finetune_config(
+        'configs/ascnet/benchmarks/ascnet_r18-w16_finetune_synthetic.py',
+        tiny_synthetic,
+        str(tmp_path),
+        epochs=3)
+    cfg.model.backbone.init_cfg = None
+    cfg.default_hooks.checkpoint.max_keep_ckpts = 1
+    runner = Runner.from_cfg(cfg)
+    (hook, ) = [h for h in runner.hooks if isinstance(h, CheckpointHook)]
+    hook.rule_map = dict.fromkeys(('greater', 'less'), lambda new, old: True)
+    seen = []
+
+    def record(point, path):
+        if point == 'after_rename' and osp.basename(path).startswith('best'):
+            seen.append(
+                sorted(
+                    f for f in os.listdir(tmp_path) if f.startswith('best_')))
+
+    monkeypatch.setattr(checkpoint_io, 'fault_injection', record)
+    runner.train()
+    # every new best was complete while the previous one was still there
+    assert [len(names) for names in seen] == [1, 2, 2]
+    assert [names[-1][-11:] for names in seen
+            ] == ['epoch_1.pth', 'epoch_2.pth', 'epoch_3.pth']
+    best = [f for f in os.listdir(tmp_path) if f.startswith('best_')]
+    assert best == [seen[-1][-1]]
+    assert checkpoints(str(tmp_path)) == ['epoch_3.pth']
+    torch.load(str(tmp_path / best[0]), weights_only=True)
