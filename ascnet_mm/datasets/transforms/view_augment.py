@@ -12,7 +12,8 @@ class ViewAugment(BaseTransform):
     """CPU path of :class:`VideoAugmenter` on multi-view clips.
 
     Required keys: ``imgs`` (V, 3, T, H, W) RGB, uint8 or float in [0, 255]
-    (after ``FormatShape(input_format='NCTHW')``).
+    (after ``FormatShape(input_format='NCTHW')``); optional ``view_groups``
+    (V,): views of a group get one parameter set (window mode).
     Modified keys: ``imgs``, float32 of the same shape.
 
     Draws from torch's global RNG, which MMEngine seeds in every dataloader
@@ -24,7 +25,10 @@ class ViewAugment(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         imgs = torch.from_numpy(np.ascontiguousarray(results['imgs']))
-        out = self.augmenter(imgs.float()[None])[0]
+        groups = results.get('view_groups')
+        if groups is not None:
+            groups = torch.as_tensor(np.asarray(groups, dtype=np.int64))
+        out = self.augmenter(imgs.float()[None], groups=groups)[0]
         results['imgs'] = out.numpy().astype(np.float32, copy=False)
         return results
 
