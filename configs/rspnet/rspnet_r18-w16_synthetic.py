@@ -19,7 +19,8 @@ views = dict(
         dict(_base_.random_crop, area_range=_base_.rspnet_crop_area),
         _base_.crop_resize
     ])
-view_augment = dict(_base_.rspnet_augment, flip_prob=0.0)
+view_augment = dict(_base_.view_augment,
+                    **_base_.rspnet_augment)  # flip_prob 0 kept
 train_dataloader = dict(
     dataset=dict(pipeline=[
         _base_.init, sampler, _base_.decode, views, _base_.format_shape,

@@ -17,5 +17,5 @@ views = dict(
 train_dataloader = dict(
     dataset=dict(pipeline=[
         _base_.init, _base_.sampler, _base_.decode, views, _base_.format_shape,
-        _base_.rspnet_augment, _base_.pack
+        _base_.view_augment, _base_.pack
     ]))

@@ -16,14 +16,10 @@ rspnet_sampler = dict(
     speed_split='half',
     out_of_bound_opt='loop')
 rspnet_crop_area = (0.4, 1.0)
+# what differs from the Kinetics base's view_augment (flip 0.5, brightness,
+# contrast and saturation 0.4 and grayscale p 0.2 are the same):
 rspnet_augment = dict(
-    type='ViewAugment',
-    flip_prob=0.5,
     jitter_prob=1.0,
-    brightness=0.4,
-    contrast=0.4,
-    saturation=0.4,
     hue=0.4,
-    grayscale_prob=0.2,
     grayscale_before_jitter=True,
     jitter_order='random')
