@@ -42,8 +42,9 @@ class VideoAugmenter:
     Contrast blends with the mean of the whole clip (of its group's clips
     with ``groups``), not of each frame, so a view gets one colour map for all
     of its frames and the frames that views of a group share stay identical.
-    Hue is rotated in HSV. All ops commute with scaling the input, so [0, 255]
-    here equals [0, 1] in the official codes.
+    Hue is rotated in HSV. With ``solarize_threshold`` scaled along, every op
+    commutes with scaling the input, so [0, 255] here equals [0, 1] in the
+    official codes.
 
     Randomness: one ``torch.rand(B, V, 10)`` per call (14 columns with
     ``jitter_order='random'``); view v uses the row of its group id
