@@ -250,6 +250,12 @@ def ramp_file(tmp_path_factory):
         num_views=2,
         out_of_bound_opt='clamp'),
     dict(type='RelativeSpeedSampler', clip_len=8, fast_speed=2),
+    dict(
+        type='RelativeSpeedSampler',
+        clip_len=8,
+        window_augment=True,
+        speed_split='half'),
+    dict(type='SpeedPairSampler', clip_len=8, window_augment=True),
     dict(type='TemporalIntervalSampler', clip_len=8, frame_interval=2),
 ])
 def test_decode_once_and_views_get_their_frames(ramp_file, sampler):
