@@ -56,19 +56,54 @@ def free_port():
         return s.getsockname()[1]
 
 
+def run_python(args, timeout=300):
+    """``python ARGS`` (a script and its arguments, or ``-c CODE``) from the
+    repo root with one OpenMP thread; the completed process (text output)."""
+    return subprocess.run([sys.executable, *args],
+                          cwd=TOOLS.parent,
+                          capture_output=True,
+                          text=True,
+                          timeout=timeout,
+                          env=dict(os.environ, OMP_NUM_THREADS='1'))
+
+
+def init_gloo(rank, port, world, timeout_s=60):
+    """Join a ``world``-process gloo group on 127.0.0.1:``port``."""
+    import datetime
+
+    import torch.distributed as torch_dist
+    torch_dist.init_process_group(
+        'gloo',
+        init_method=f'tcp://127.0.0.1:{port}',
+        rank=rank,
+        world_size=world,
+        timeout=datetime.timedelta(seconds=timeout_s))
+
+
 def dist_train(config, nproc, work, *args, options=(), timeout=300):
     """Run ``tools/dist_train.sh CONFIG NPROC --work-dir WORK ARGS`` on CPU
     (gloo, ``--cfg-options`` OPTIONS) from the repo root; its log (stdout and
     stderr). Fails the test unless it exits 0."""
+    return dist_tool(
+        'dist_train.sh', (config, nproc),
+        work,
+        *args,
+        options=options,
+        timeout=timeout)
+
+
+def dist_tool(script, positional, work, *args, options=(), timeout=300):
+    """Run ``tools/SCRIPT POSITIONAL --work-dir WORK ARGS`` (a ``dist_*.sh``)
+    on CPU (gloo, ``--cfg-options`` OPTIONS) from the repo root; its log.
+    Fails the test unless it exits 0."""
     env = dict(
         os.environ,
         PYTHON=sys.executable,
         PORT=str(free_port()),
         OMP_NUM_THREADS='1')
     cmd = [
-        'bash', 'tools/dist_train.sh', config,
-        str(nproc), '--work-dir', work, *args, '--cfg-options',
-        'env_cfg.dist_cfg.backend=gloo', *options
+        'bash', f'tools/{script}', *map(str, positional), '--work-dir', work,
+        *args, '--cfg-options', 'env_cfg.dist_cfg.backend=gloo', *options
     ]
     for attempt in range(2):
         proc = subprocess.run(

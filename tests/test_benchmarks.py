@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from helpers import load_tool, ramp_video, write_video
+from helpers import load_tool, ramp_video, run_python, write_video
 from mmengine.config import Config
 
 from ascnet_mm import benchmark as bench
@@ -241,15 +241,10 @@ def test_repeat_aug_applies_where_every_view_has_one_stride():
 
 @pytest.mark.slow
 def test_import_ascnet_mm_leaves_the_benchmarks_out():
-    import subprocess
-    import sys
     code = ('import sys, ascnet_mm; '
             "print(any(m.startswith('ascnet_mm.benchmark') "
             'for m in sys.modules))')
-    out = subprocess.run([sys.executable, '-c', code],
-                         capture_output=True,
-                         text=True,
-                         check=True).stdout
+    out = run_python(['-c', code]).stdout
     assert out.strip() == 'False'
 
 

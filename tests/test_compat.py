@@ -1,13 +1,13 @@
 """The compatibility module: DRN placeholder, safe checkpoint globals,
 Pretrained init_cfg for ResNet3d-family backbones."""
 import pickle
-import subprocess
 import sys
 from collections import OrderedDict
 
 import numpy as np
 import pytest
 import torch
+from helpers import run_python
 from mmengine.logging import HistoryBuffer, MessageHub
 from mmengine.runner.checkpoint import _load_checkpoint
 
@@ -19,10 +19,7 @@ def test_drn_placeholder_imports_models_and_raises_clearly():
     code = ('import ascnet_mm, mmaction.models as m\n'
             'from mmaction.models.localizers import DRN\n'
             'try:\n    DRN()\nexcept ImportError as e:\n    print("ERR", e)\n')
-    out = subprocess.run([sys.executable, '-c', code],
-                         capture_output=True,
-                         text=True,
-                         timeout=120)
+    out = run_python(['-c', code], timeout=120)
     assert out.returncode == 0, out.stderr
     assert 'ERR DRN is not available' in out.stdout
     assert 'localizers/drn' in out.stdout

@@ -1,10 +1,9 @@
-import datetime
-import socket
 
 import pytest
 import torch
 import torch.distributed as torch_dist
 import torch.multiprocessing as mp
+from helpers import free_port, init_gloo
 
 import ascnet_mm  # noqa: F401  registers before mmaction.models (spawned too)
 from ascnet_mm.models.losses import NTXentLoss, nt_xent
@@ -33,10 +32,6 @@ def test_single_process_shuffle_unshuffle_inverse():
 
 
 # ------------------------------------------------------------ two processes
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def _global_data():
@@ -48,12 +43,7 @@ def _global_data():
 
 def _worker(rank, port):
     torch.set_num_threads(1)
-    torch_dist.init_process_group(
-        'gloo',
-        init_method=f'tcp://127.0.0.1:{port}',
-        rank=rank,
-        world_size=WORLD,
-        timeout=datetime.timedelta(seconds=30))
+    init_gloo(rank, port, WORLD, timeout_s=30)
     try:
         assert rank_and_world() == (rank, WORLD)
         z1_all, z2_all, weights = _global_data()
@@ -95,4 +85,4 @@ def _worker(rank, port):
 
 @pytest.mark.slow
 def test_two_process_gather_and_nt_xent():
-    mp.spawn(_worker, args=(_free_port(), ), nprocs=WORLD, join=True)
+    mp.spawn(_worker, args=(free_port(), ), nprocs=WORLD, join=True)

@@ -10,15 +10,14 @@ batch and the bank, queues, Shuffle-BN's permutation, NT-Xent negatives, EMA
 targets, DDP's gradient averaging) is what training runs.
 """
 import copy
-import datetime
 import os.path as osp
-import socket
 
 import numpy as np
 import pytest
 import torch
 import torch.distributed as torch_dist
 import torch.multiprocessing as mp
+from helpers import free_port, init_gloo
 from mmengine import Config
 from torch.nn.parallel import DistributedDataParallel
 
@@ -147,12 +146,7 @@ def _worker(rank, port, out_dir):
                             [p for p in ref.parameters() if p.requires_grad])
         runs[case] = (base, inputs, samples, ref, ref_record)
 
-    torch_dist.init_process_group(
-        'gloo',
-        init_method=f'tcp://127.0.0.1:{port}',
-        rank=rank,
-        world_size=WORLD,
-        timeout=datetime.timedelta(seconds=60))
+    init_gloo(rank, port, WORLD)
     try:
         local = slice(rank * GLOBAL_BATCH // WORLD,
                       (rank + 1) * GLOBAL_BATCH // WORLD)
@@ -178,17 +172,11 @@ def _worker(rank, port, out_dir):
         torch_dist.destroy_process_group()
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope='module')
 def failures(tmp_path_factory):
     """One pair of processes runs every case (process start-up dominates)."""
     out = tmp_path_factory.mktemp('distributed')
-    mp.spawn(_worker, args=(_free_port(), str(out)), nprocs=WORLD, join=True)
+    mp.spawn(_worker, args=(free_port(), str(out)), nprocs=WORLD, join=True)
     return {f.name: f.read_text() for f in out.iterdir()}
 
 

@@ -3,12 +3,10 @@ method, resume, then linear probe / finetune / retrieval from the
 checkpoint."""
 import glob
 import json
-import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
+from helpers import run_python
 
 from ascnet_mm.launch import stock_tool_path
 from ascnet_mm.synthetic import generate
@@ -16,7 +14,6 @@ from ascnet_mm.synthetic import generate
 # Runs the stock tools end to end in subprocesses.
 pytestmark = pytest.mark.slow
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 ASCNET = 'configs/ascnet/ascnet_r18-w16_synthetic.py'
 # the protocols on the synthetic set, e.g. PROTOCOL.format('ascnet', 'linear')
 PROTOCOL = 'configs/{0}/benchmarks/{0}_r18-w16_{1}_synthetic.py'
@@ -30,16 +27,10 @@ def data(tmp_path_factory):
 
 
 def run(tool, config, *args, options=()):
-    cmd = [sys.executable, tool, config, *args]
+    cmd = [tool, config, *args]
     if options:
         cmd += ['--cfg-options', *options]
-    proc = subprocess.run(
-        cmd,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=dict(os.environ, OMP_NUM_THREADS='1'))
+    proc = run_python(cmd, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout + proc.stderr
 

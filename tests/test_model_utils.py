@@ -10,17 +10,20 @@ from ascnet_mm.models.utils import CosineEMA, FIFOBank
 
 
 # --------------------------------------------------------------- MLPNeck
+def mlp_neck(in_channels, out_channels, **kwargs):
+    return MODELS.build(
+        dict(
+            type='MLPNeck',
+            in_channels=in_channels,
+            out_channels=out_channels,
+            **kwargs))
+
+
 @pytest.mark.parametrize('num_layers,last_bn', [(1, False), (2, False),
                                                 (2, True), (4, False)])
 def test_mlp_neck_layers_and_shape(num_layers, last_bn):
-    neck = MODELS.build(
-        dict(
-            type='MLPNeck',
-            in_channels=12,
-            hidden_channels=20,
-            out_channels=6,
-            num_layers=num_layers,
-            with_last_bn=last_bn))
+    neck = mlp_neck(
+        12, 6, hidden_channels=20, num_layers=num_layers, with_last_bn=last_bn)
     linears = [m for m in neck.modules() if isinstance(m, nn.Linear)]
     bns = [m for m in neck.modules() if isinstance(m, nn.BatchNorm1d)]
     assert len(linears) == num_layers
@@ -34,14 +37,7 @@ def test_mlp_neck_layers_and_shape(num_layers, last_bn):
 
 
 def test_mlp_neck_l2_norm_and_bias():
-    neck = MODELS.build(
-        dict(
-            type='MLPNeck',
-            in_channels=8,
-            out_channels=4,
-            num_layers=1,
-            l2_norm=True,
-            with_bias=False))
+    neck = mlp_neck(8, 4, num_layers=1, l2_norm=True, with_bias=False)
     out = neck(torch.randn(3, 8))
     torch.testing.assert_close(out.norm(dim=1), torch.ones(3))
     assert all(m.bias is None for m in neck.modules()

@@ -4,12 +4,11 @@ import json
 import os
 import os.path as osp
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import torch
+from helpers import run_python
 from mmengine import Config
 from mmengine.registry import DefaultScope
 
@@ -167,21 +166,15 @@ def test_ascnet_needs_two_views():
 def test_train_tool_finishes_on_a_salted_set_and_logs_skips(salted, tmp_path):
     work = str(tmp_path / 'work')
     cmd = [
-        sys.executable, 'tools/train.py', ASCNET, '--work-dir', work,
-        '--cfg-options', f'train_dataloader.dataset.ann_file={salted}/'
+        'tools/train.py', ASCNET, '--work-dir', work, '--cfg-options',
+        f'train_dataloader.dataset.ann_file={salted}/'
         'pretrain.txt',
         f'train_dataloader.dataset.data_prefix.video={salted}/videos',
         'train_dataloader.batch_size=4', 'train_dataloader.num_workers=1',
         'train_cfg.max_epochs=2', 'default_hooks.logger.interval=1',
         'model.bank_size=16'
     ]
-    proc = subprocess.run(
-        cmd,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=dict(os.environ, OMP_NUM_THREADS='1'))
+    proc = run_python(cmd)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
     assert osp.exists(osp.join(work, 'epoch_2.pth'))

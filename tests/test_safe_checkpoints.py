@@ -5,11 +5,10 @@ carries any other object is refused with an error naming the file, through
 import itertools
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 import torch
+from helpers import run_python
 from mmengine import Config
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint
@@ -149,20 +148,14 @@ def test_refused_through_load_from(data, evil, tmp_path):
 def test_refused_through_train_tool_resume(data, evil, tmp_path):
     path, canary = evil
     cmd = [
-        sys.executable, 'tools/train.py', ASCNET, '--work-dir',
+        'tools/train.py', ASCNET, '--work-dir',
         str(tmp_path / 'work'), '--resume', path, '--cfg-options',
         f'train_dataloader.dataset.ann_file={data}/'
         'pretrain.txt',
         f'train_dataloader.dataset.data_prefix.video={data}/videos',
         'train_dataloader.num_workers=0', 'train_dataloader.batch_size=4'
     ]
-    proc = subprocess.run(
-        cmd,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=dict(os.environ, OMP_NUM_THREADS='1'))
+    proc = run_python(cmd)
     assert proc.returncode != 0
     assert 'RefusedCheckpointError' in proc.stderr
     check_refusal(proc.stderr, path)

@@ -268,12 +268,10 @@ def test_label_is_the_main_objects_motion(motion, index):
     poses, _, scale = syn.object_poses(spec['object'], 40, 64)
     kind, what = motion.split('_')
     if kind == 'move':
-        axis, sign = {
-            'right': (0, 1),
-            'left': (0, -1),
-            'down': (1, 1),
-            'up': (1, -1)
-        }[what]
+        # x grows to the right, y downwards
+        assert syn.specs.MOVE_AXIS_SIGN == dict(
+            right=(0, 1), left=(0, -1), down=(1, 1), up=(1, -1))
+        axis, sign = syn.specs.MOVE_AXIS_SIGN[what]
         step = np.diff(poses, axis=0)
         assert (sign * step[:, axis] >= 64 * syn.TRANSLATE_RATE * 0.5).all()
         assert np.abs(step[:, 1 - axis]).max() == 0

@@ -1,8 +1,11 @@
+import os.path as osp
+
 import numpy as np
 import pytest
 import torch
 from mmaction.registry import MODELS, TRANSFORMS
 from mmaction.structures import ActionDataSample
+from mmengine.config import Config
 
 from ascnet_mm.datasets.transforms import ViewAugment
 from ascnet_mm.models.augmentation import VideoAugmenter
@@ -14,13 +17,14 @@ OFF = dict(
     grayscale_prob=0.0,
     blur_prob=0.0,
     solarize_prob=0.0)
-CVRL = dict(
-    brightness=0.8,
-    contrast=0.8,
-    saturation=0.8,
-    hue=0.2,
-    blur_prob=(1.0, 0.1),
-    solarize_prob=(0.0, 0.2))
+# CVRL's Kinetics augmentation, as its config sets it.
+CVRL = {
+    k: v
+    for k, v in Config.fromfile(
+        osp.join(
+            osp.dirname(__file__), '..', 'configs', 'cvrl',
+            'cvrl_r18_k400.py')).view_augment.items() if k != 'type'
+}
 LUMA = torch.tensor([0.299, 0.587, 0.114])
 
 

@@ -4,6 +4,7 @@ throughput, and the videos they run on.
 Not imported by ``import ascnet_mm``; import ``ascnet_mm.benchmark``.
 """
 from .bench_videos import noise_texture, render_frames, write_bench_video
+from .cli import benchmark_parser
 from .data_loading import (CountingDataset, IndexSampler, collate,
                            compare_paths, measure_loading, quiet_mmengine,
                            seed_process)
@@ -25,6 +26,7 @@ from .videos import (describe_videos, keyframe_interval, keyframes,
                      list_videos, write_ann_file)
 
 __all__ = [
+    'benchmark_parser',
     'noise_texture', 'render_frames', 'write_bench_video', 'CountingDataset',
     'IndexSampler', 'collate', 'compare_paths', 'measure_loading',
     'quiet_mmengine', 'seed_process', 'decode_counts', 'decoder_frames',

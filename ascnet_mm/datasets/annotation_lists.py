@@ -1,5 +1,5 @@
-"""Official split files of UCF-101, HMDB-51 and Kinetics-400 -> MMAction2 video
-lists.
+"""Official split files of UCF-101, HMDB-51 and Kinetics-400, or a folder of
+videos -> MMAction2 video lists.
 
 Each parser returns ``(classes, lists)``: ``classes[label]`` is the class name
 and
@@ -9,6 +9,7 @@ and
 import csv
 import glob
 import os.path as osp
+import random
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -167,3 +168,93 @@ def write_lists(out_dir,
         write_lines(osp.join(out_dir, file_name), lines)
         report[file_name] = dict(kept=len(lines), missing=len(missing))
     return report
+
+
+def first_folder(path: str) -> Optional[str]:
+    """The first-level folder of a relative ``path``; None for a bare file."""
+    parts = path.replace(osp.sep, '/').split('/')
+    return parts[0] if len(parts) > 1 else None
+
+
+def folder_classes(paths: Sequence[str]) -> List[str]:
+    """The class names of relative video ``paths``: their sorted first-level
+    folders, or ``[]`` (unlabelled) unless every video lies in one and there
+    are at least two."""
+    tops = [first_folder(p) for p in paths]
+    if None in tops or len(set(tops)) < 2:
+        return []
+    return sorted(set(tops))
+
+
+def folder_lists(paths: Sequence[str],
+                 val_fraction: float = 0.2,
+                 seed: int = 0) -> Tuple[List[str], Lists]:
+    """Lists of a folder's videos (``paths`` relative to the folder).
+
+    ``pretrain.txt`` holds every path, unlabelled. When the first-level
+    folders are classes (:func:`folder_classes`), ``train.txt`` /
+    ``val.txt`` hold ``path label`` (label: index in the sorted class
+    names), ``round(n * val_fraction)`` videos of each class drawn into
+    val with ``seed`` (at least one left in train). Lines keep the sorted
+    order of ``paths``.
+    """
+    if not 0 <= val_fraction < 1:
+        raise ValueError(f'val_fraction must be in [0, 1), got {val_fraction}')
+    paths = sorted(paths)
+    lists = {'pretrain.txt': list(paths)}
+    classes = folder_classes(paths)
+    if not classes:
+        return classes, lists
+    rng = random.Random(seed)
+    label_of = {c: i for i, c in enumerate(classes)}
+    val = set()
+    for c in classes:
+        members = [p for p in paths if first_folder(p) == c]
+        num_val = min(round(len(members) * val_fraction), len(members) - 1)
+        val.update(rng.sample(members, num_val))
+    for name, in_val in (('train.txt', False), ('val.txt', True)):
+        lists[name] = [
+            f'{p} {label_of[first_folder(p)]}' for p in paths
+            if (p in val) == in_val
+        ]
+    return classes, lists
+
+
+def list_folder(root,
+                out_dir,
+                val_fraction: float = 0.2,
+                seed: int = 0,
+                workers: int = 1) -> dict:
+    """Find the videos under ``root`` (recursive, by extension), decode each
+    once, and write :func:`folder_lists` of the readable ones to ``out_dir``
+    (with ``classes.txt`` when labelled) and the others to
+    ``unreadable.txt`` (``path<TAB>reason``).
+
+    Returns ``dict(classes, lists={name: count}, unreadable=[(path,
+    reason)])``.
+    """
+    from ..video_io.check import check_video, map_progress, write_lines
+    from ..video_io.transcode import find_videos
+    found = find_videos(root, exclude=out_dir)
+    if not found:
+        raise ValueError(f'no videos under {root}')
+    checks = map_progress(check_video, [osp.join(root, p) for p in found],
+                          workers)
+    good = [p for p, c in zip(found, checks) if c.ok]
+    bad = [(p, c.reason) for p, c in zip(found, checks) if not c.ok]
+    if not good:
+        raise ValueError(f'no readable videos under {root}')
+    classes, lists = folder_lists(good, val_fraction, seed)
+    for name, lines in lists.items():
+        write_lines(osp.join(out_dir, name), lines)
+    if classes:
+        write_lines(osp.join(out_dir, 'classes.txt'), classes)
+    write_lines(
+        osp.join(out_dir, 'unreadable.txt'), (f'{p}\t{r}' for p, r in bad))
+    return dict(
+        classes=classes,
+        lists={
+            k: len(v)
+            for k, v in lists.items()
+        },
+        unreadable=bad)

@@ -19,7 +19,7 @@ import numpy as np
 from ..utils.parallel import parallel_map
 from ..video_io.writer import encode_h264
 from .render import render_video
-from .specs import (_SPLIT_KEY, BACKGROUND_VALUE, CLASSES, MOTIONS, _stream,
+from .specs import (_SPLIT_KEY, CLASSES, MOTIONS, VideoSettings, _stream,
                     make_specs)
 
 __all__ = ['stratified_split', 'generate']
@@ -72,40 +72,25 @@ def _write_lines(path, lines):
 def generate(out_dir,
              num_videos,
              seed=0,
-             size=64,
              workers=2,
              classes=CLASSES,
-             fps=25,
              val_fraction=0.25,
              short_fraction=0.1,
-             lengths=(24, 64),
-             short_lengths=(12, 16),
              crf=18,
-             actor_bias=1.0,
-             scene_bias=0.0,
-             background_value=BACKGROUND_VALUE,
-             max_distractors=2,
-             overwrite=False):
+             overwrite=False,
+             **settings):
     """Render and encode a synthetic set under ``out_dir``; return its meta.
 
+    ``settings``: the fields of :class:`VideoSettings` (``size``, ``fps``,
+    ``scene_bias``, ...), checked before anything is written.
+
     Raises:
+        ValueError: a setting or class is invalid.
         FileExistsError: ``out_dir`` is not empty and ``overwrite`` is False.
             With ``overwrite`` only a previous set's ``videos/vid_*.mp4`` and
             list files are removed.
     """
-    if size % 2 or size < 16:
-        raise ValueError(f'size must be even and >= 16, got {size}')
-    lo, hi = background_value
-    if not 0 <= lo <= hi <= 1:
-        raise ValueError('background_value must be a range (lo, hi) with '
-                         f'0 <= lo <= hi <= 1, got {tuple(background_value)}')
-    for name, p in (('actor_bias', actor_bias), ('scene_bias', scene_bias)):
-        if not 0 <= p <= 1:
-            raise ValueError(f'{name} must be a probability in [0, 1], got '
-                             f'{p}')
-    if max_distractors not in (0, 1, 2):
-        raise ValueError('max_distractors must be 0, 1 or 2, got '
-                         f'{max_distractors}')
+    settings = VideoSettings(**settings).check()
     unknown = [c for c in classes if c not in MOTIONS]
     if unknown:
         raise ValueError(f'unknown classes {unknown}; choose from {MOTIONS}')
@@ -119,9 +104,8 @@ def generate(out_dir,
     video_dir = osp.join(out_dir, 'videos')
     os.makedirs(video_dir, exist_ok=True)
 
-    specs = make_specs(num_videos, seed, size, tuple(classes), fps,
-                       short_fraction, lengths, short_lengths, actor_bias,
-                       scene_bias, background_value, max_distractors)
+    specs = make_specs(num_videos, seed, tuple(classes), short_fraction,
+                       **settings._asdict())
     is_val = stratified_split([s['label'] for s in specs], val_fraction, seed)
     jobs = [(s, osp.join(video_dir, s['name']), crf) for s in specs]
     parallel_map(_write_one, jobs, workers,
@@ -141,18 +125,14 @@ def generate(out_dir,
     meta = dict(
         seed=seed,
         num_videos=num_videos,
-        size=size,
-        fps=fps,
         classes=list(classes),
         val_fraction=val_fraction,
         short_fraction=short_fraction,
-        lengths=list(lengths),
-        short_lengths=list(short_lengths),
         crf=crf,
-        actor_bias=actor_bias,
-        scene_bias=scene_bias,
-        background_value=list(background_value),
-        max_distractors=max_distractors,
+        **{
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in settings._asdict().items()
+        },
         videos=specs)
     with open(osp.join(out_dir, 'meta.json'), 'w') as f:
         json.dump(meta, f, indent=1)

@@ -26,13 +26,14 @@ Video ``i`` of seed ``s`` is drawn from ``np.random.default_rng([s, i])``; the
 label plan and the split use their own streams of ``s``.
 """
 import math
+from typing import NamedTuple, Tuple
 
 import numpy as np
 
 __all__ = [
     'MOTIONS', 'CLASSES', 'SHAPES', 'OBJECT_TEXTURES', 'BACKGROUNDS',
-    'BACKGROUND_VALUE', 'class_actor', 'class_scene', 'plan_videos',
-    'sample_spec', 'make_specs'
+    'BACKGROUND_VALUE', 'VideoSettings', 'class_actor', 'class_scene',
+    'plan_videos', 'sample_spec', 'make_specs'
 ]
 
 MOTIONS = ('move_right', 'move_left', 'move_up', 'move_down', 'rotate_cw',
@@ -55,8 +56,47 @@ OSCILLATE_PERIOD = 16.0  # frames
 SPEED_RANGE = (0.5, 2.0)
 RADIUS_RANGE = (0.18, 0.26)  # main object, fraction of the frame side
 BACKGROUND_VALUE = (0.15, 0.6)  # HSV value of the background colours
+# move_<direction>: (image axis: 0 = x, 1 = y; sign along it), y down.
+MOVE_AXIS_SIGN = dict(right=(0, 1), left=(0, -1), down=(1, 1), up=(1, -1))
 
 _PLAN_KEY, _SPLIT_KEY, _SCENE_KEY = 1, 2, 3
+
+
+class VideoSettings(NamedTuple):
+    """How videos are drawn (the same for every video of a set).
+
+    ``size`` (px, even, >= 16) and ``fps``; ``lengths`` / ``short_lengths``:
+    frame-count ranges of normal and short videos; ``actor_bias`` /
+    ``scene_bias``: probabilities of the class actor and scene;
+    ``background_value``: HSV value range of the background colours;
+    ``max_distractors``: 0, 1 or 2.
+    """
+    size: int = 64
+    fps: int = 25
+    lengths: Tuple[int, int] = (24, 64)
+    short_lengths: Tuple[int, int] = (12, 16)
+    actor_bias: float = 1.0
+    scene_bias: float = 0.0
+    background_value: Tuple[float, float] = BACKGROUND_VALUE
+    max_distractors: int = 2
+
+    def check(self) -> 'VideoSettings':
+        """Raise ``ValueError`` naming the first bad setting; else self."""
+        if self.size % 2 or self.size < 16:
+            raise ValueError(f'size must be even and >= 16, got {self.size}')
+        lo, hi = self.background_value
+        if not 0 <= lo <= hi <= 1:
+            raise ValueError(
+                'background_value must be a range (lo, hi) with 0 <= lo <= '
+                f'hi <= 1, got {tuple(self.background_value)}')
+        for name in ('actor_bias', 'scene_bias'):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f'{name} must be a probability in [0, 1], '
+                                 f'got {getattr(self, name)}')
+        if self.max_distractors not in (0, 1, 2):
+            raise ValueError('max_distractors must be 0, 1 or 2, got '
+                             f'{self.max_distractors}')
+        return self
 
 
 def _stream(seed, key):
@@ -122,18 +162,7 @@ def class_scene(motion):
     return BACKGROUNDS[k % len(BACKGROUNDS)], k
 
 
-def sample_spec(seed,
-                index,
-                motion,
-                size=64,
-                fps=25,
-                short=False,
-                lengths=(24, 64),
-                short_lengths=(12, 16),
-                actor_bias=1.0,
-                scene_bias=0.0,
-                background_value=BACKGROUND_VALUE,
-                max_distractors=2):
+def sample_spec(seed, index, motion, short=False, **settings):
     """Draw the JSON-serialisable spec of video ``index`` of ``seed``.
 
     Positions are pixel centres (x right, y down); angles are degrees,
@@ -146,10 +175,14 @@ def sample_spec(seed,
     background of a video and nothing else. Distractors are drawn whatever
     ``max_distractors`` is and the first ``max_distractors`` kept, so the
     spec's other draws do not depend on it.
+
+    ``settings``: the fields of :class:`VideoSettings` (defaults there).
     """
     if motion not in MOTIONS:
         raise ValueError(f'unknown motion {motion!r}; expected one of '
                          f'{MOTIONS}')
+    (size, fps, lengths, short_lengths, actor_bias, scene_bias,
+     background_value, max_distractors) = VideoSettings(**settings)
     rng = np.random.default_rng([seed, index])
     lo_len, hi_len = short_lengths if short else lengths
     num_frames = int(rng.integers(lo_len, hi_len + 1))
@@ -191,12 +224,7 @@ def sample_spec(seed,
     centre = size * (0.3 + 0.4 * u[:2])
     kind = motion.split('_')[0]
     if kind == 'move':
-        axis, sign = {
-            'right': (0, 1),
-            'left': (0, -1),
-            'down': (1, 1),
-            'up': (1, -1)
-        }[motion.split('_')[1]]
+        axis, sign = MOVE_AXIS_SIGN[motion.split('_')[1]]
         centre = size * u[:2]
         obj['velocity'][axis] = sign * size * TRANSLATE_RATE * speed
         obj['wrap'] = True
@@ -234,23 +262,15 @@ def sample_spec(seed,
 
 def make_specs(num_videos,
                seed,
-               size=64,
                classes=CLASSES,
-               fps=25,
                short_fraction=0.1,
-               lengths=(24, 64),
-               short_lengths=(12, 16),
-               actor_bias=1.0,
-               scene_bias=0.0,
-               background_value=BACKGROUND_VALUE,
-               max_distractors=2):
-    """Specs of a whole set; ``spec['label']`` indexes ``classes``."""
+               **settings):
+    """Specs of a whole set; ``spec['label']`` indexes ``classes``;
+    ``settings`` as in :func:`sample_spec`."""
     labels, short = plan_videos(num_videos, seed, len(classes), short_fraction)
     specs = []
     for i in range(num_videos):
-        spec = sample_spec(seed, i, classes[labels[i]], size, fps, short[i],
-                           lengths, short_lengths, actor_bias, scene_bias,
-                           background_value, max_distractors)
+        spec = sample_spec(seed, i, classes[labels[i]], short[i], **settings)
         spec['label'] = int(labels[i])
         specs.append(spec)
     return specs

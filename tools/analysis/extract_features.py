@@ -4,12 +4,19 @@ Example::
 
     python tools/analysis/extract_features.py CONFIG CHECKPOINT \
         --split test --out work_dirs/feats_test.npz
+    tools/dist_extract_features.sh CONFIG CHECKPOINT 8 \
+        --split test --out work_dirs/feats_test.npz
 
 The model runs in predict mode (``model.test_step``); each data sample's
-``feature`` (C,) (``pred_score`` for stock recognizers) is saved with its
-label and filename: ``features (N, C) float32``, ``labels (N,) int64``,
-``filenames (N,) str``. ``--split train`` uses ``test_cfg.gallery_dataloader``
-(train videos with the test pipeline) when the config has one.
+``feature`` (C,) (``pred_score`` for stock recognizers) is saved with the
+label and file name of its dataset entry: ``features (N, C) float32``,
+``labels (N,) int64`` (-1 unlabelled), ``filenames (N,) str``, one row per
+video in dataset order, every video included (no ``drop_last``). With
+``--launcher pytorch`` each process extracts its share (MMEngine's
+``DefaultSampler``), rank 0 gathers them, drops the sampler's padding and
+writes the same file as one process would. ``--split train`` uses
+``test_cfg.gallery_dataloader`` (train videos with the test pipeline) when
+the config has one.
 """
 import argparse
 import copy
@@ -19,6 +26,7 @@ import os.path as osp
 import numpy as np
 import torch
 from mmengine.config import Config, DictAction
+from mmengine.dist import collect_results, is_main_process
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 from mmengine.utils import ProgressBar
@@ -44,11 +52,20 @@ def parse_args(argv=None):
         nargs='+',
         action=DictAction,
         help='override settings in the config, key=value pairs')
-    return parser.parse_args(argv)
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher (tools/dist_extract_features.sh: pytorch)')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
 
 
 def dataloader_cfg(cfg: Config, split: str) -> dict:
-    """The dataloader config of ``split``, with an ordered sampler."""
+    """The dataloader config of ``split``: ordered, every video kept."""
     if split == 'train' and cfg.get('test_cfg') and \
             cfg.test_cfg.get('gallery_dataloader'):
         loader = cfg.test_cfg.gallery_dataloader
@@ -63,22 +80,39 @@ def dataloader_cfg(cfg: Config, split: str) -> dict:
                 logger='current')
     loader = copy.deepcopy(loader)
     loader['sampler'] = dict(type='DefaultSampler', shuffle=False)
+    loader['drop_last'] = False
     return loader
+
+
+def dataset_record(dataset, index: int) -> tuple:
+    """``(filename, label)`` of a dataset entry (label -1 when unknown)."""
+    info = dataset.get_data_info(index)
+    label = info.get('label')
+    label = -1 if label is None else int(np.asarray(label).reshape(-1)[0])
+    return info.get('filename') or '', label
 
 
 @torch.no_grad()
 def extract(model, dataloader) -> dict:
-    """``features (N, C)``, ``labels (N,)``, ``filenames (N,)`` of a loader."""
+    """``features (N, C)``, ``labels (N,)``, ``filenames (N,)`` of a loader's
+    dataset, in dataset order; on every rank but 0 of a distributed run,
+    None."""
     model.eval()
-    feats, labels, names = [], [], []
-    bar = ProgressBar(len(dataloader.dataset))
+    dataset = dataloader.dataset
+    feats = []
+    bar = ProgressBar(len(dataset)) if is_main_process() else None
     for data_batch in dataloader:
         for sample in model.test_step(data_batch):
-            record = sample_record(sample)
-            feats.append(record['feature'])
-            labels.append(record['label'])
-            names.append(record['filename'] or '')
-            bar.update()
+            feats.append(sample_record(sample)['feature'])
+            if bar is not None:
+                bar.update()
+    # rank r held rows r, r + world, ...: gathered back in order, padding
+    # (the sampler's round-up) dropped
+    feats = collect_results(feats, len(dataset), device='cpu')
+    if feats is None:
+        return None
+    names, labels = zip(*(dataset_record(dataset, i)
+                          for i in range(len(dataset))))
     return dict(
         features=torch.stack(feats).numpy().astype(np.float32),
         labels=np.asarray(labels, dtype=np.int64),
@@ -95,13 +129,15 @@ def main(argv=None):
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
-    cfg.launcher = 'none'
+    cfg.launcher = args.launcher
     cfg.load_from = None
     runner = Runner.from_cfg(cfg)
     runner.load_checkpoint(args.checkpoint, map_location='cpu')
     loader = runner.build_dataloader(
         dataloader_cfg(cfg, args.split), seed=runner.seed)
     out = extract(runner.model, loader)
+    if out is None:
+        return None
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     np.savez(args.out, **out)
     print_log(

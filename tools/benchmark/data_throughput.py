@@ -42,30 +42,22 @@ Example::
     python tools/benchmark/data_throughput.py data/bench/340x256_g250 \\
         --workers 1 --num-samples 32 --prepared data/bench/340x256_g250_prep
 """
-import argparse
 import os
 import os.path as osp
 import sys
 
-sys.path.insert(0,
-                osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+sys.path.insert(0, osp.abspath(osp.join(__file__, '..', '..', '..')))
 
 from ascnet_mm import benchmark as bench  # noqa: E402
-from ascnet_mm.utils import METHODS, markdown_table  # noqa: E402
+from ascnet_mm.utils import markdown_table  # noqa: E402
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description='Clips/s and frames decoded per sample of the '
-        'pretraining pipelines (ours: one decode per sample; naive: one per '
-        'view; MMAction2 RepeatAugDataset).',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = bench.benchmark_parser(__doc__.split('\n\n')[0])
     parser.add_argument(
         'videos', metavar='DIR_OR_LIST', help='folder of videos or a list')
     parser.add_argument(
         '--data-prefix', default='', help='folder the list paths are under')
-    parser.add_argument(
-        '--method', nargs='+', default=list(METHODS), choices=METHODS)
     parser.add_argument(
         '--config',
         default=None,

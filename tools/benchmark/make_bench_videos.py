@@ -22,8 +22,7 @@ from typing import Tuple
 
 import numpy as np
 
-sys.path.insert(0,
-                osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+sys.path.insert(0, osp.abspath(osp.join(__file__, '..', '..', '..')))
 
 from ascnet_mm.benchmark import keyframe_interval  # noqa: E402
 from ascnet_mm.benchmark import write_bench_video  # noqa: E402

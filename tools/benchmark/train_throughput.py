@@ -34,27 +34,19 @@ Examples::
     python tools/benchmark/train_throughput.py --device cuda \\
         --amp none bf16 fp16 --memory-format contiguous channels_last
 """
-import argparse
 import os.path as osp
 import sys
 
 import torch
 
-sys.path.insert(0,
-                osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+sys.path.insert(0, osp.abspath(osp.join(__file__, '..', '..', '..')))
 
 from ascnet_mm import benchmark as bench  # noqa: E402
-from ascnet_mm.utils import METHODS, markdown_table  # noqa: E402
+from ascnet_mm.utils import markdown_table  # noqa: E402
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description='SSL train step (forward, losses, backward, optimizer '
-        'step, EMA, bank) vs the bare backbone forward + backward + step on '
-        'the same batch.',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument(
-        '--method', nargs='+', default=list(METHODS), choices=METHODS)
+    parser = bench.benchmark_parser(__doc__.split('\n\n')[0])
     parser.add_argument(
         '--backbone',
         nargs='+',

@@ -1,6 +1,10 @@
-"""Build MMAction2 VideoDataset lists ("relative/path.ext label") from official splits.
+"""Build MMAction2 VideoDataset lists ("relative/path.ext label") from official
+splits, or from a folder of your own videos.
 
 Examples::
+
+    python tools/data/build_lists.py folder data/my_videos \
+        --out-dir data/my_videos_lists --val-fraction 0.2
 
     python tools/data/build_lists.py ucf101 data/ucf101/ucfTrainTestlist --split 1 \
         --out-dir data/ucf101 --check-exists data/ucf101/videos
@@ -32,8 +36,24 @@ def parse_args(argv=None):
         default='class',
         help='class: <class_with_underscores>/<video>; flat: <video>')
     p.add_argument('--ext', default='.mp4', help='video file extension')
-    for p in sub.choices.values():
+    p = sub.add_parser(
+        'folder',
+        help='every readable video under a folder (recursive): '
+        'pretrain.txt, and train.txt / val.txt / classes.txt when its '
+        'first-level sub-folders are classes')
+    p.add_argument('video_dir', help='folder of videos (paths are relative)')
+    p.add_argument(
+        '--val-fraction',
+        type=float,
+        default=0.2,
+        help='share of each class drawn into val.txt')
+    p.add_argument('--seed', type=int, default=0, help='seed of the draw')
+    p.add_argument(
+        '--workers', type=int, default=1, help='processes decoding videos')
+    for name, p in sub.choices.items():
         p.add_argument('--out-dir', required=True)
+        if name == 'folder':
+            continue
         p.add_argument(
             '--check-exists',
             nargs='+',
@@ -43,8 +63,29 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def list_folder(args):
+    """``build_lists.py folder``: write the lists, print what they hold."""
+    report = annotations.list_folder(args.video_dir, args.out_dir,
+                                     args.val_fraction, args.seed,
+                                     args.workers)
+    for name, count in report['lists'].items():
+        print(f'{args.out_dir}/{name}: {count} videos')
+    if report['classes']:
+        print(f'{len(report["classes"])} classes (first-level folders) -> '
+              f'{args.out_dir}/classes.txt')
+    else:
+        print('unlabelled: not every video is in one of two or more '
+              'first-level folders, so no train.txt / val.txt')
+    if report['unreadable']:
+        print(f'{len(report["unreadable"])} unreadable videos left out '
+              f'(listed in {args.out_dir}/unreadable.txt)')
+    return report
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.dataset == 'folder':
+        return list_folder(args)
     if args.dataset == 'kinetics':
         classes, lists = annotations.kinetics_lists(args.train_csv,
                                                     args.val_csv, args.layout,
