@@ -125,3 +125,15 @@ def dist_tool(script, positional, work, *args, options=(), timeout=300):
         env['PORT'] = str(free_port())
     assert proc.returncode == 0, log[-4000:]
     return log
+
+
+def run_tool(tool, config, *args, options=()):
+    """Run ``python TOOL CONFIG ARGS [--cfg-options OPTIONS]`` from the repo
+    root (one OpenMP thread); its log (stdout and stderr). Fails the test
+    unless it exits 0."""
+    cmd = [tool, config, *args]
+    if options:
+        cmd += ['--cfg-options', *options]
+    proc = run_python(cmd, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout + proc.stderr

@@ -4,7 +4,9 @@
 # the official code has them (tensorflow/models: official/projects/video_ssl/
 # ops/video_ssl_preprocess_ops.py): jitter ops in random order, contrast
 # against each channel's mean, saturation scaled in HSV, zero-padded blur,
-# solarisation at half the range.
+# solarisation at half the range. The backbone is RSPNet's and ASCNet's 3D
+# ResNet-18 (ours: CVRL published R3D-50 and deeper), so the three methods
+# compare on one network.
 #   tools/dist_train.sh configs/cvrl/cvrl_r18_k400.py 8
 _base_ = [
     '../_base_/models/cvrl.py', '../_base_/datasets/kinetics400_pretrain.py',
@@ -44,3 +46,7 @@ train_dataloader = dict(
         _base_.init, sampler, _base_.decode, views, _base_.format_shape,
         view_augment, _base_.pack
     ]))
+# SyncBN in backbone and head, as the authors' code (use_sync_bn). On the
+# CPU, where torch's SyncBatchNorm cannot run, the model keeps BN
+# (ascnet_mm.compat).
+sync_bn = 'torch'

@@ -1,4 +1,5 @@
 from .multi_view import MultiViewTransforms
+from .probe_frames import SpeedProbeFrames
 from .relative_speed_sampler import RelativeSpeedSampler
 from .speed_sampling import (BaseViewSampler, SpeedPairSampler,
                              TemporalIntervalSampler, plan_views)
@@ -6,5 +7,6 @@ from .view_augment import ViewAugment
 
 __all__ = [
     'MultiViewTransforms', 'BaseViewSampler', 'RelativeSpeedSampler',
-    'SpeedPairSampler', 'TemporalIntervalSampler', 'plan_views', 'ViewAugment'
+    'SpeedPairSampler', 'TemporalIntervalSampler', 'plan_views', 'ViewAugment',
+    'SpeedProbeFrames'
 ]

@@ -15,6 +15,8 @@ class ViewAugment(BaseTransform):
     (after ``FormatShape(input_format='NCTHW')``); optional ``view_groups``
     (V,): views of a group get one parameter set (window mode).
     Modified keys: ``imgs``, float32 of the same shape.
+    Added keys: ``view_augment``, each view's parameters (lists of V values
+    by name, see :meth:`VideoAugmenter.sample_params`).
 
     Draws from torch's global RNG, which MMEngine seeds in every dataloader
     worker. Keyword arguments go to :class:`VideoAugmenter`.
@@ -28,8 +30,11 @@ class ViewAugment(BaseTransform):
         groups = results.get('view_groups')
         if groups is not None:
             groups = torch.as_tensor(np.asarray(groups, dtype=np.int64))
-        out = self.augmenter(imgs.float()[None], groups=groups)[0]
+        params = self.augmenter.sample_params(
+            1, imgs.shape[0], groups=groups)
+        out = self.augmenter.apply(imgs.float()[None], params)[0]
         results['imgs'] = out.numpy().astype(np.float32, copy=False)
+        results['view_augment'] = {k: v[0].tolist() for k, v in params.items()}
         return results
 
     def __repr__(self) -> str:

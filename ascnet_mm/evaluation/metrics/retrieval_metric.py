@@ -11,14 +11,11 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Union
 
 import torch
 from mmaction.registry import METRICS
-from mmengine.evaluator import BaseMetric
 from mmengine.logging import MessageHub, print_log
-from mmengine.structures import BaseDataElement
 
 from ..functional import feature_spectrum, retrieval_neighbours, retrieval_topk
+from .role_metric import ROLE_KEY, RoleMetric, sample_record  # noqa: F401
 
-ROLE_KEY = 'retrieval_role'
-ROLES = ('gallery', 'query')
 # runtime info of the message hub: each query's neighbours (main process)
 NEIGHBOURS_INFO = 'retrieval_neighbours'
 
@@ -30,28 +27,8 @@ class RetrievalSizes(NamedTuple):
     query: int
 
 
-def sample_record(sample: Union[dict, BaseDataElement]) -> dict:
-    """``feature`` (C,) float cpu (``pred_score`` if there is no
-    ``feature``), ``label`` int (-1 if unknown) and ``filename`` (or None)
-    of one predicted data sample."""
-    if isinstance(sample, BaseDataElement):
-        sample = sample.to_dict()
-    feat = sample.get('feature')
-    if feat is None:
-        feat = sample.get('pred_score')
-    if feat is None:
-        raise KeyError('a retrieval data sample needs a `feature` (or '
-                       f'`pred_score`) field; it has {sorted(sample)}')
-    label = sample.get('gt_label')
-    label = -1 if label is None else int(torch.as_tensor(label).reshape(-1)[0])
-    return dict(
-        feature=torch.as_tensor(feat).detach().float().cpu().reshape(-1),
-        label=label,
-        filename=sample.get('filename'))
-
-
 @METRICS.register_module()
-class NNRetrievalMetric(BaseMetric):
+class NNRetrievalMetric(RoleMetric):
     """Top-k nearest-neighbour retrieval accuracy, run by
     :class:`NNRetrievalTestLoop`.
 
@@ -74,6 +51,8 @@ class NNRetrievalMetric(BaseMetric):
     """
 
     default_prefix: Optional[str] = 'retrieval'
+    sizes_type = RetrievalSizes
+    loop_hint = "test_cfg=dict(type='NNRetrievalTestLoop', ...)"
 
     def __init__(self,
                  topk: Union[int, Sequence[int]] = (1, 5, 10, 20, 50),
@@ -91,53 +70,11 @@ class NNRetrievalMetric(BaseMetric):
         self.out_dir = out_dir
         self.num_neighbours = num_neighbours
         self.chunk_size = chunk_size
-        self._sizes: Optional[RetrievalSizes] = None
-
-    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
-        """Store feature, label, role and filename of each sample."""
-        for sample in data_samples:
-            if isinstance(sample, BaseDataElement):
-                sample = sample.to_dict()
-            role = sample.get(ROLE_KEY)
-            if role not in ROLES:
-                raise KeyError(
-                    f'data sample has {ROLE_KEY}={role!r}; expected one of '
-                    f'{ROLES}. Run {type(self).__name__} with '
-                    "test_cfg=dict(type='NNRetrievalTestLoop', ...)")
-            record = sample_record(sample)
-            record['role'] = role
-            self.results.append(record)
-
-    def evaluate(self, size: RetrievalSizes) -> dict:
-        """Metrics of the gallery and queries processed on all ranks.
-
-        Each rank holds its gallery results then its query results; the
-        gathered list is therefore all gallery then all query items, each
-        part with its own sampler padding at its end. Everything is
-        collected and each part cut to its true size in
-        :meth:`compute_metrics`.
-
-        Args:
-            size (RetrievalSizes): the true gallery and query sizes.
-        """
-        if not isinstance(size, RetrievalSizes):
-            raise TypeError(
-                f'{type(self).__name__}.evaluate needs RetrievalSizes('
-                f'gallery=..., query=...), got {size!r}: run it with '
-                "test_cfg=dict(type='NNRetrievalTestLoop', ...)")
-        self._sizes = size
-        try:
-            return super().evaluate(None)
-        finally:
-            self._sizes = None
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Top-k retrieval accuracy (%) of the queries against the gallery."""
-        sizes = self._sizes
-        gallery = [r for r in results if r['role'] == 'gallery']
-        queries = [r for r in results if r['role'] == 'query']
-        if sizes is not None:
-            gallery, queries = gallery[:sizes.gallery], queries[:sizes.query]
+        split = self.split_roles(results)
+        gallery, queries = split['gallery'], split['query']
         if not gallery or not queries:
             raise ValueError(f'retrieval needs a gallery ({len(gallery)} '
                              f'items) and queries ({len(queries)} items)')
