@@ -54,6 +54,9 @@ def test_shape_dtype_range(shape, dtype):
 def test_params_shapes_and_ranges():
     aug = VideoAugmenter(**CVRL)
     p = aug.sample_params(500, 2, 'cpu')
+    order = p.pop('order')  # CVRL's jitter runs in a random order
+    assert order.shape == (500, 2, 4)
+    assert (order.sort(-1).values == torch.arange(4)).all()
     assert all(v.shape == (500, 2) for v in p.values())
     for name in ('flip', 'jitter', 'grayscale', 'blur', 'solarize'):
         assert p[name].dtype == torch.bool
@@ -223,7 +226,7 @@ OFFICIAL_OPTIONS = dict(
 def test_no_data_dependent_host_code(options):
     """Meta tensors hold no data: .item() or a data-dependent branch fails."""
     x = torch.empty(2, 2, 3, 4, 16, 16, device='meta')
-    aug = VideoAugmenter(**CVRL, **options)
+    aug = VideoAugmenter(**{**CVRL, **options})
     out = aug(x)
     assert out.shape == x.shape and out.device == x.device
     groups = torch.zeros(2, 2, dtype=torch.long, device='meta')
