@@ -17,12 +17,16 @@ Everything here runs once, from ``ascnet_mm/__init__.py``, *before* the first
     We allow-list exactly those classes; ``weights_only`` is never turned off,
     so a checkpoint with any other object is still refused.
 
-``explain_refused_checkpoints``
-    torch's error for a checkpoint the weights-only load refuses names neither
-    the file nor our allow-list and suggests ``weights_only=False``. MMEngine's
-    ``CheckpointLoader`` (used by ``load_from``, ``--resume`` and
-    ``init_cfg=Pretrained``) re-raises it as :class:`RefusedCheckpointError`,
-    naming the file, the refused object and the allow-list.
+``enforce_weights_only`` (in :mod:`ascnet_mm.checkpoint.weights_only`)
+    MMEngine's ``CheckpointLoader`` (used by ``load_from``, ``--resume`` and
+    ``init_cfg=Pretrained``) calls ``torch.load`` without ``weights_only``,
+    which ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` turns into
+    ``weights_only=False``, and loads URLs with ``weights_only=False``. Every
+    scheme gets a loader that passes ``weights_only=True``, any other loader
+    is refused, and a refused checkpoint raises
+    :class:`RefusedCheckpointError`, naming the file, the refused object and
+    the allow-list (torch's own error names neither and suggests
+    ``weights_only=False``).
 
 ``allow_cpu_distributed``
     MMEngine's ``pytorch`` launcher calls ``torch.cuda.set_device`` and its
@@ -44,6 +48,13 @@ Everything here runs once, from ``ascnet_mm/__init__.py``, *before* the first
     layer into torch's ``SyncBatchNorm`` under DDP, which refuses CPU tensors
     in training, so a CPU run (gloo) fails at its first step. A model on the
     CPU keeps its BN layers, with one warning; on a GPU nothing changes.
+
+``refuse_empty_train_epochs`` (in ``ascnet_mm.engine.empty_epochs``)
+    A training list shorter than one global batch with ``drop_last=True``
+    gives an epoch of no iterations, which MMEngine reports only later, as
+    ``epoch_length must be a positive integer, but got 0`` while building
+    the schedulers. The train loops now check their dataloader when they
+    build it and name the list, its length and the global batch.
 """
 import importlib.util
 import logging
@@ -56,8 +67,8 @@ import warnings
 
 __all__ = [
     'apply', 'ensure_drn_placeholder', 'allow_mmengine_checkpoint_globals',
-    'honour_pretrained_init_cfg', 'explain_refused_checkpoints',
-    'allow_cpu_distributed', 'skip_sync_bn_on_cpu', 'sync_bn_runs_on',
+    'honour_pretrained_init_cfg', 'allow_cpu_distributed',
+    'skip_sync_bn_on_cpu', 'sync_bn_runs_on',
     'RefusedCheckpointError', 'SAFE_CHECKPOINT_GLOBALS'
 ]
 
@@ -193,26 +204,6 @@ class RefusedCheckpointError(pickle.UnpicklingError):
         self.filename = filename
 
 
-def explain_refused_checkpoints() -> None:
-    """Name the file and the allow-list when a checkpoint load is refused."""
-    from mmengine.runner.checkpoint import CheckpointLoader
-    original = CheckpointLoader.load_checkpoint.__func__
-    if getattr(original, '_ascnet_mm_patched', False):
-        return
-
-    def load_checkpoint(cls, filename, map_location=None, logger='current'):
-        try:
-            return original(cls, filename, map_location, logger)
-        except RefusedCheckpointError:
-            raise
-        except pickle.UnpicklingError as e:
-            raise RefusedCheckpointError(filename, e) from e
-
-    load_checkpoint._ascnet_mm_patched = True
-    load_checkpoint.__doc__ = original.__doc__
-    CheckpointLoader.load_checkpoint = classmethod(load_checkpoint)
-
-
 def allow_cpu_distributed() -> bool:
     """Let MMEngine's ``pytorch`` launcher and DDP wrapper run without CUDA.
 
@@ -256,21 +247,18 @@ def allow_cpu_distributed() -> bool:
     return True
 
 
-def _pretrained_cfgs(init_cfg):
-    cfgs = init_cfg if isinstance(init_cfg, (list, tuple)) else [init_cfg]
-    return [c for c in cfgs if c and c.get('type') == 'Pretrained']
-
-
 def honour_pretrained_init_cfg() -> None:
     """Make ResNet3d-family backbones apply ``init_cfg=Pretrained``."""
     from mmaction.models.backbones.resnet3d import ResNet3d
+
+    from .checkpoint.strict_load import pretrained_init_cfgs
     if getattr(ResNet3d.init_weights, '_ascnet_mm_patched', False):
         return
     original = ResNet3d.init_weights
 
     def init_weights(self, *args, **kwargs):
         original(self, *args, **kwargs)
-        pretrained = _pretrained_cfgs(getattr(self, 'init_cfg', None))
+        pretrained = pretrained_init_cfgs(getattr(self, 'init_cfg', None))
         if pretrained:
             from mmengine.model import initialize
             initialize(self, pretrained)
@@ -334,8 +322,11 @@ def apply() -> None:
             'mmaction2 1.2 imports importlib_metadata without '
             'declaring it: pip install importlib_metadata') from e
     allow_mmengine_checkpoint_globals()
-    explain_refused_checkpoints()
+    from .checkpoint.weights_only import enforce_weights_only
+    enforce_weights_only()
     allow_cpu_distributed()
     honour_pretrained_init_cfg()
     skip_sync_bn_on_cpu()
+    from .engine.empty_epochs import refuse_empty_train_epochs
+    refuse_empty_train_epochs()
     _APPLIED = True

@@ -135,6 +135,31 @@ def test_protocol_loads_what_its_pretraining_config_writes(path):
     assert backbone(cfg) == backbone(pretrain)
 
 
+def labelled_datasets(cfg):
+    """The datasets a protocol runs: retrieval's queries and gallery, or the
+    train, val and test sets."""
+    gallery = cfg.test_cfg.get('gallery_dataloader')
+    if gallery:
+        return [cfg.test_dataloader.dataset, gallery.dataset]
+    return [
+        cfg[key].dataset
+        for key in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+    ]
+
+
+@pytest.mark.parametrize('path', PROTOCOLS)
+def test_protocol_checks_its_lists_and_checkpoint(path):
+    cfg = load(path)
+    assert cfg.default_hooks.strict_load == dict(type='StrictLoadHook')
+    head = cfg.model.get('cls_head')
+    for dataset in labelled_datasets(cfg):
+        assert dataset.type == 'VideoListDataset'
+        if head:
+            assert dataset.num_classes == head.num_classes
+        else:
+            assert dataset.num_classes == (10 if 'synthetic' in path else 101)
+
+
 PIPELINE = 'train_dataloader.dataset.pipeline'
 
 

@@ -291,6 +291,39 @@ def test_nt_xent_matches_naive(n, d, t):
     torch.testing.assert_close(module(z1, z2), 0.5 * nt_xent(z1, z2, t))
 
 
+def _official_cvrl_loss(z1, z2, temperature):
+    """CVRL's official contrastive loss (video_ssl losses.py), one replica:
+    view 1 against [view 2; view 1 without itself] plus the same from view
+    2, each a mean over the N anchors."""
+    h1, h2 = F.normalize(z1, dim=1), F.normalize(z2, dim=1)
+    n = h1.shape[0]
+    self_mask = torch.eye(n, dtype=torch.bool)
+    labels = torch.arange(n)
+    loss = 0
+    for a, b in ((h1, h2), (h2, h1)):
+        logits_ab = a @ b.t() / temperature
+        logits_aa = (a @ a.t() / temperature).masked_fill(self_mask, -1e9)
+        loss = loss + F.cross_entropy(
+            torch.cat([logits_ab, logits_aa], 1), labels)
+    return loss
+
+
+@pytest.mark.parametrize('n,d,t', [(3, 4, 0.1), (8, 16, 0.5)])
+def test_nt_xent_sum_directions_is_the_official_cvrl_loss(n, d, t):
+    z1, z2 = torch.randn(n, d), torch.randn(n, d)
+    summed = MODELS.build(
+        dict(type='NTXentLoss', temperature=t, sum_directions=True))
+    torch.testing.assert_close(summed(z1, z2), _official_cvrl_loss(z1, z2, t))
+    torch.testing.assert_close(summed(z1, z2), 2 * nt_xent(z1, z2, t))
+    weighted = MODELS.build(
+        dict(
+            type='NTXentLoss',
+            temperature=t,
+            sum_directions=True,
+            loss_weight=0.5))
+    torch.testing.assert_close(weighted(z1, z2), nt_xent(z1, z2, t))
+
+
 def test_nt_xent_gathered_average_equals_full_batch():
     world, n = 3, 4
     z1, z2 = torch.randn(world * n, 8), torch.randn(world * n, 8)

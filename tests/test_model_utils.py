@@ -44,6 +44,26 @@ def test_mlp_neck_l2_norm_and_bias():
                if isinstance(m, nn.Linear))
 
 
+@pytest.mark.parametrize('norm_cfg,momentum',
+                         [(dict(type='BN1d'), 0.1),
+                          (dict(type='BN1d', momentum=0.003), 0.003)])
+def test_mlp_neck_norm_cfg_sets_every_bn(norm_cfg, momentum):
+    neck = MODELS.build(
+        dict(
+            type='MLPNeck',
+            in_channels=6,
+            with_last_bn=True,
+            norm_cfg=norm_cfg))
+    bns = [m for m in neck.modules() if isinstance(m, nn.BatchNorm1d)]
+    assert len(bns) == 2
+    assert all(bn.momentum == momentum and bn.eps == 1e-5 for bn in bns)
+    # the running mean moves by `momentum` of the batch mean per step
+    x = torch.randn(16, 6)
+    neck.train()(x)
+    batch_mean = neck.mlp[0](x).mean(0)
+    torch.testing.assert_close(bns[0].running_mean, momentum * batch_mean)
+
+
 # ------------------------------------------------------------- CosineEMA
 @pytest.fixture
 def runtime_info():

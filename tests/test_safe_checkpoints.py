@@ -1,23 +1,29 @@
 """Checkpoints load with ``torch.load(weights_only=True)`` only: ours and
 MMEngine's load through the allow-list of ``ascnet_mm/compat.py``; one that
 carries any other object is refused with an error naming the file, through
-``--resume``, ``load_from`` and ``init_cfg=Pretrained`` alike."""
+``--resume``, ``load_from``, ``init_cfg=Pretrained``, URLs and the tools
+alike, also with ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` in the environment."""
 import itertools
 import os
 import os.path as osp
+import shutil
 
 import pytest
 import torch
 from helpers import run_python
 from mmengine import Config
 from mmengine.runner import Runner
-from mmengine.runner.checkpoint import _load_checkpoint
+from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
 
+from ascnet_mm.checkpoint import check_backbone_checkpoint
 from ascnet_mm.compat import RefusedCheckpointError
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 ASCNET = 'configs/ascnet/ascnet_r18-w16_synthetic.py'
 FINETUNE = 'configs/ascnet/benchmarks/ascnet_r18-w16_finetune_synthetic.py'
+RETRIEVAL = 'configs/ascnet/benchmarks/ascnet_r18-w16_retrieval_synthetic.py'
+# torch honours it only where the call site leaves weights_only out
+NO_WEIGHTS_ONLY = 'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD'
 _names = itertools.count()
 
 
@@ -114,7 +120,17 @@ def check_refusal(message, path):
     assert 'ascnet_mm.compat.SAFE_CHECKPOINT_GLOBALS' in message
 
 
-def test_refused_by_mmengine_loader_and_pretrained_init(evil):
+@pytest.fixture(params=[False, True], ids=['', 'env_no_weights_only'])
+def env(request, monkeypatch):
+    """Each in-process refusal test runs twice: as is, and with
+    TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 set."""
+    if request.param:
+        monkeypatch.setenv(NO_WEIGHTS_ONLY, '1')
+    else:
+        monkeypatch.delenv(NO_WEIGHTS_ONLY, raising=False)
+
+
+def test_refused_by_mmengine_loader_and_pretrained_init(evil, env):
     path, canary = evil
     with pytest.raises(RefusedCheckpointError) as err:
         _load_checkpoint(path)
@@ -131,16 +147,75 @@ def test_refused_by_mmengine_loader_and_pretrained_init(evil):
                 type='Pretrained', checkpoint=path, prefix='backbone.')))
     with pytest.raises(RefusedCheckpointError):
         backbone.init_weights()
+    with pytest.raises(RefusedCheckpointError):
+        check_backbone_checkpoint(path, backbone)
     assert not osp.exists(canary)
 
 
-def test_refused_through_load_from(data, evil, tmp_path):
+@pytest.mark.parametrize('resume', [False, True], ids=['load_from', 'resume'])
+def test_refused_through_load_from_and_resume(data, evil, tmp_path, env,
+                                              resume):
     path, canary = evil
     cfg = pretrain_cfg(data, str(tmp_path / 'work'))
     cfg.load_from = path
+    cfg.resume = resume
     with pytest.raises(RefusedCheckpointError) as err:
         Runner.from_cfg(cfg).train()
     check_refusal(str(err.value), path)
+    assert not osp.exists(canary)
+
+
+@pytest.mark.parametrize('url', [
+    'https://example.com/evil.pth',
+    'open-mmlab://vgg16_caffe',
+])
+def test_refused_from_a_url(evil, env, url, tmp_path, monkeypatch):
+    """torch.hub loads downloads with weights_only=False unless told."""
+    path, canary = evil
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch'))
+    monkeypatch.setattr(torch.hub, 'download_url_to_file',
+                        lambda url, dst, *args, **kw: shutil.copy(path, dst))
+    with pytest.raises(RefusedCheckpointError, match='refused to load'):
+        _load_checkpoint(url)
+    assert not osp.exists(canary)
+
+
+def test_other_loaders_are_refused(evil, monkeypatch):
+    path, canary = evil
+    monkeypatch.setattr(CheckpointLoader, '_schemes',
+                        dict(CheckpointLoader._schemes))
+
+    def load_from_evil(filename, map_location=None):
+        return torch.load(filename[len('evil://'):], weights_only=False)
+
+    CheckpointLoader.register_scheme('evil://', load_from_evil)
+    for name in ('evil://' + path, 'pavi://some/model.pth'):
+        with pytest.raises(RuntimeError) as err:
+            _load_checkpoint(name)
+        assert str(err.value).startswith(f'refused to load checkpoint {name}'
+                                         ': its scheme is read by ')
+        assert 'not one of the weights-only loaders' in str(err.value)
+    assert not osp.exists(canary)
+
+
+@pytest.mark.slow
+def test_refused_through_test_tool_with_env(data, evil, tmp_path, monkeypatch):
+    path, canary = evil
+    monkeypatch.setenv(NO_WEIGHTS_ONLY, '1')
+    cmd = [
+        'tools/test.py', RETRIEVAL, path, '--work-dir',
+        str(tmp_path / 'work'), '--cfg-options'
+    ]
+    for key in ('test_dataloader', 'test_cfg.gallery_dataloader'):
+        cmd += [
+            f'{key}.dataset.ann_file={data}/val.txt',
+            f'{key}.dataset.data_prefix.video={data}/videos',
+            f'{key}.num_workers=0'
+        ]
+    proc = run_python(cmd)
+    assert proc.returncode != 0
+    assert 'RefusedCheckpointError' in proc.stderr
+    check_refusal(proc.stderr, path)
     assert not osp.exists(canary)
 
 

@@ -7,7 +7,8 @@ import torch.nn.functional as F
 
 __all__ = [
     'feature_spectrum', 'feature_std', 'knn_classify', 'logistic_probe',
-    'rankme', 'retrieval_neighbours', 'retrieval_topk', 'topk_accuracy'
+    'rankme', 'retrieval_neighbours', 'retrieval_topk', 'topk_accuracy',
+    'unmatched_queries'
 ]
 
 
@@ -44,6 +45,24 @@ def retrieval_neighbours(query_feats: torch.Tensor,
     return torch.cat(blocks)
 
 
+def unmatched_queries(query_labels: torch.Tensor,
+                      gallery_labels: torch.Tensor) -> Dict[str, torch.Tensor]:
+    """Queries that no gallery item can match, by cause.
+
+    Args:
+        query_labels: ``(Q,)``; gallery_labels: ``(G,)``; a label < 0 is
+            unknown.
+
+    Returns:
+        ``{'no label': (Q,) bool, 'class not in gallery': (Q,) bool}``.
+    """
+    query_labels = torch.as_tensor(query_labels).reshape(-1)
+    gallery_labels = torch.as_tensor(gallery_labels).reshape(-1)
+    labelled = query_labels >= 0
+    known = torch.isin(query_labels, gallery_labels[gallery_labels >= 0])
+    return {'no label': ~labelled, 'class not in gallery': labelled & ~known}
+
+
 def retrieval_topk(query_feats: torch.Tensor,
                    query_labels: torch.Tensor,
                    gallery_feats: torch.Tensor,
@@ -53,10 +72,14 @@ def retrieval_topk(query_feats: torch.Tensor,
     """Top-k retrieval accuracy: a query is a hit at ``k`` if any of its
     ``k`` nearest gallery items (cosine similarity) shares its label.
 
+    Every query counts; one without a label (< 0) or whose class has no
+    gallery item is a miss at every k (:func:`unmatched_queries` finds them
+    beforehand).
+
     Args:
         query_feats: ``(Q, C)``; query_labels: ``(Q,)``.
         gallery_feats: ``(G, C)``; gallery_labels: ``(G,)``.
-        topk: the ``k`` values; a ``k > G`` counts as ``k = G``.
+        topk: the ``k`` values, each at most ``G``.
         chunk_size: see :func:`retrieval_neighbours`.
 
     Returns:
@@ -72,16 +95,22 @@ def retrieval_topk(query_feats: torch.Tensor,
         raise ValueError('one label per feature row is required')
     if query_feats.shape[0] == 0:
         raise ValueError('there are no queries')
+    if gallery_feats.shape[0] and max(topk) > gallery_feats.shape[0]:
+        raise ValueError(
+            f'top-{max(topk)} needs at least {max(topk)} gallery items, the '
+            f'gallery has {gallery_feats.shape[0]}: leave out every k above '
+            f'{gallery_feats.shape[0]} (at k = G every query whose class is '
+            'in the gallery hits)')
     nbrs = retrieval_neighbours(query_feats, gallery_feats, max(topk),
                                 chunk_size)
     gallery_labels = gallery_labels.to(nbrs.device)
     query_labels = query_labels.to(nbrs.device)
     # hit_within[q, j]: one of the first j + 1 neighbours of q shares its label
-    hit_within = (gallery_labels[nbrs] == query_labels[:, None]).cumsum(1) > 0
-    last, num_queries = nbrs.shape[1] - 1, nbrs.shape[0]
+    same = gallery_labels[nbrs] == query_labels[:, None]
+    hit_within = (same & (query_labels[:, None] >= 0)).cumsum(1) > 0
+    num_queries = nbrs.shape[0]
     return {
-        f'top{k}':
-        hit_within[:, min(k - 1, last)].sum().item() * 100.0 / num_queries
+        f'top{k}': hit_within[:, k - 1].sum().item() * 100.0 / num_queries
         for k in topk
     }
 

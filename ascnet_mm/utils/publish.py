@@ -15,6 +15,8 @@ from typing import Dict
 
 import torch
 
+from ..checkpoint import load_weights_only
+
 # Modules only a resumed pretraining needs: the momentum target, the SCP
 # bank / RSPNet queue and the data preprocessor's constants.
 DROPPED_MODULES = ('target', 'bank', 'queue', 'data_preprocessor')
@@ -62,7 +64,7 @@ def publish_checkpoint(in_file: str,
     only, so ``torch.load(weights_only=True)`` reads it without any
     allow-list.
     """
-    ckpt = torch.load(in_file, map_location='cpu', weights_only=True)
+    ckpt = load_weights_only(in_file, map_location='cpu')
     state = ckpt.get('state_dict', ckpt)
     meta = {
         k: v

@@ -1,11 +1,13 @@
 # ASCNet with S3D-G (paper): same recipe, only the backbone and input size
-# change.
+# change, and lr 0.05 per 64 clips (ours: RSPNet's S3D-G lr,
+# PeihaoChen/RSPNet config/pretrain/s3dg.jsonnet).
 _base_ = ['./r18_k400.py', '../_base_/backbones/s3dg.py']
 
 model = dict(
     backbone=dict(_base_.s3dg, _delete_=True),
     app_projector=dict(in_channels=_base_.s3dg_channels),
     speed_projector=dict(in_channels=_base_.s3dg_channels))
+optim_wrapper = dict(optimizer=dict(lr=0.05))
 clip_len = 16  # 64 in the paper's best setting: memory permitting
 views = dict(
     _base_.views,

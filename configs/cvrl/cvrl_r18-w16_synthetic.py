@@ -1,4 +1,8 @@
-# CVRL on the built-in synthetic set (ours: same budget as ASCNet's).
+# CVRL on the built-in synthetic set (ours: same budget as ASCNet's). The
+# CPU demo keeps its own optimiser (SGD lr 0.1, weight decay 1e-4 on every
+# parameter, no warmup) and the mean of the two NT-Xent directions it was
+# run with; it inherits the official head BN momentum, which only changes
+# the head's running statistics (used by no loss and no evaluation).
 _base_ = [
     '../_base_/models/cvrl.py', '../_base_/backbones/r3d18_mmaction.py',
     '../_base_/datasets/synthetic_pretrain.py',
@@ -8,7 +12,8 @@ _base_ = [
 
 model = dict(
     backbone=dict(_base_.r3d18_w16, _delete_=True),
-    projector=dict(in_channels=_base_.r3d18_w16_channels, hidden_channels=256))
+    projector=dict(in_channels=_base_.r3d18_w16_channels, hidden_channels=256),
+    loss=dict(sum_directions=False))
 sampler = dict(
     type='TemporalIntervalSampler',
     clip_len=_base_.clip_len,

@@ -23,15 +23,5 @@ train_dataloader = dict(
         view_augment, _base_.pack
     ]))
 # BN: per GPU, with Shuffle-BN in the key encoder, as the authors' code (no
-# SyncBN, which would make the shuffle pointless).
-# Published: cosine to lr / 1000.
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=_base_.max_epochs,
-        eta_min_ratio=1e-3,
-        by_epoch=True,
-        begin=0,
-        end=_base_.max_epochs,
-        convert_to_iter_based=True)
-]
+# SyncBN, which would make the shuffle pointless). Schedule: the base's
+# cosine to lr / 1000, as published.

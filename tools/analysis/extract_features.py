@@ -17,6 +17,11 @@ video in dataset order, every video included (no ``drop_last``). With
 writes the same file as one process would. ``--split train`` uses
 ``test_cfg.gallery_dataloader`` (train videos with the test pipeline) when
 the config has one.
+
+The checkpoint must hold every tensor of the model's backbone, with its
+shape (``backbone.*`` keys; others, such as a pretraining checkpoint's EMA
+target, are ignored); otherwise the tool stops before extracting anything.
+``--allow-partial`` loads only the tensors that fit, with a warning.
 """
 import argparse
 import copy
@@ -28,10 +33,12 @@ import torch
 from mmengine.config import Config, DictAction
 from mmengine.dist import collect_results, is_main_process
 from mmengine.logging import print_log
+from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmengine.utils import ProgressBar
 
 import ascnet_mm  # noqa: F401  registers the plugin before mmaction.models
+from ascnet_mm.checkpoint import check_backbone_checkpoint
 from ascnet_mm.evaluation.metrics.retrieval_metric import sample_record
 
 
@@ -47,6 +54,11 @@ def parse_args(argv=None):
         help='which dataloader of the config to run')
     parser.add_argument('--out', required=True, help='output .npz file')
     parser.add_argument('--work-dir', help='the runner work dir (logs)')
+    parser.add_argument(
+        '--allow-partial',
+        action='store_true',
+        help='load a checkpoint that lacks some backbone tensors or has '
+        'them in other shapes (only a warning; the rest stays random)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -132,6 +144,14 @@ def main(argv=None):
     cfg.launcher = args.launcher
     cfg.load_from = None
     runner = Runner.from_cfg(cfg)
+    model = runner.model.module if is_model_wrapper(
+        runner.model) else runner.model
+    if hasattr(model, 'backbone'):
+        check_backbone_checkpoint(
+            args.checkpoint,
+            model.backbone,
+            allow_partial=args.allow_partial,
+            how_to_allow='--allow-partial')
     runner.load_checkpoint(args.checkpoint, map_location='cpu')
     loader = runner.build_dataloader(
         dataloader_cfg(cfg, args.split), seed=runner.seed)

@@ -1,11 +1,51 @@
-"""Pure loss functions shared by the loss modules (no state, no host syncs)."""
-from typing import Optional, Tuple
+"""Pure loss functions shared by the loss modules (no state, no host syncs).
+
+Each runs in float32 (:func:`float32`): under mixed precision (``--amp``,
+``torch.autocast``) the embeddings may arrive in float16 / bfloat16, and the
+similarity matrices, softmaxes and losses are still computed and returned
+in float32.
+"""
+import functools
+from typing import Callable, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 
+def _to_float(value):
+    if isinstance(value, Tensor) and value.is_floating_point():
+        return value.float()
+    return value
+
+
+def float32(fn: Callable) -> Callable:
+    """Run ``fn`` with autocast off and its floating tensor arguments cast
+    to float32 (a no-op for float32 inputs outside autocast)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        args = [_to_float(a) for a in args]
+        kwargs = {k: _to_float(v) for k, v in kwargs.items()}
+        tensor = next(
+            (a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)),
+            None)
+        device = 'cpu' if tensor is None else tensor.device.type
+        if not torch.is_autocast_enabled(device):
+            return fn(*args, **kwargs)
+        with torch.autocast(device, enabled=False):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@float32
+def cosine(a: Tensor, b: Tensor) -> Tensor:
+    """Row-wise cosine similarity of (N, D) and (N, D) -> (N,)."""
+    return F.cosine_similarity(a, b, dim=1)
+
+
+@float32
 def ncos(p: Tensor, z: Tensor, eps: float = 1e-6) -> Tensor:
     """BYOL's normalised squared error ``2 - 2 * cos(p, z)``.
 
@@ -20,6 +60,7 @@ def ncos(p: Tensor, z: Tensor, eps: float = 1e-6) -> Tensor:
     return 2 - 2 * (p * z).sum(dim=-1)
 
 
+@float32
 def retrieve_same_speed_partner(query_emb: Tensor,
                                 query_speed: Tensor,
                                 query_vid: Tensor,
@@ -53,6 +94,7 @@ def retrieve_same_speed_partner(query_emb: Tensor,
     return idx.masked_fill(~has_partner, 0), has_partner
 
 
+@float32
 def info_nce(q: Tensor,
              k: Tensor,
              queue: Tensor,
@@ -78,11 +120,13 @@ def info_nce(q: Tensor,
     return F.cross_entropy(logits, labels)
 
 
+@float32
 def margin_ranking(pos: Tensor, neg: Tensor, margin: float) -> Tensor:
     """``mean(max(0, margin - (pos - neg)))`` over (N,) scores."""
     return (margin - (pos - neg)).clamp(min=0).mean()
 
 
+@float32
 def nt_xent(z1: Tensor,
             z2: Tensor,
             temperature: float,
@@ -121,6 +165,7 @@ def nt_xent(z1: Tensor,
     return F.cross_entropy(logits, pos_idx)
 
 
+@float32
 def variance_covariance(z: Tensor,
                         gamma: float = 1.0,
                         eps: float = 1e-4) -> Tuple[Tensor, Tensor]:

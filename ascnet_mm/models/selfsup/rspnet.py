@@ -3,10 +3,10 @@ discrimination."""
 from typing import Dict, Optional
 
 import torch
-import torch.nn.functional as F
 from mmaction.registry import MODELS
 from mmengine.logging import print_log
 
+from ..losses import cosine
 from ..utils import (FIFOBank, batch_shuffle_ddp, batch_unshuffle_ddp,
                      concat_all_gather, rank_and_world)
 from .base import BaseVideoSSL, SampleList
@@ -122,6 +122,9 @@ class RSPNetRecognizer(BaseVideoSSL):
     def loss(self, inputs: torch.Tensor,
              data_samples: SampleList) -> Dict[str, torch.Tensor]:
         """Args: inputs ``(N, 3, C, T, H, W)``: query, key, other-speed key."""
+        self.check_views(
+            inputs, 3, 'RelativeSpeedSampler (query, key, key '
+            'at the other speed)')
         num = inputs.shape[0]
         self._check_batch(num)
         feats = self.extract_feat(inputs[:, 0])
@@ -134,8 +137,7 @@ class RSPNetRecognizer(BaseVideoSSL):
             self.avid_loss(q_app, k_same, queue, valid) +
             self.avid_loss(q_app, k_other, queue, valid))
         loss_rsp = self.rsp_loss(
-            F.cosine_similarity(q_speed, s_same, dim=1),
-            F.cosine_similarity(q_speed, s_other, dim=1))
+            cosine(q_speed, s_same), cosine(q_speed, s_other))
         self.queue.enqueue(key=concat_all_gather(k_other))
         return dict(
             loss_avid=loss_avid,

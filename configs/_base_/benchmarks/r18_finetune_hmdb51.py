@@ -1,17 +1,14 @@
 # Finetune on HMDB-51 (split 1): the UCF-101 recipe on HMDB-51's lists.
 _base_ = './r18_finetune_ucf101.py'
 
+num_classes = 51
 data_root = 'data/hmdb51/videos'
-model = dict(cls_head=dict(num_classes=51))
+hmdb51 = dict(num_classes=num_classes, data_prefix=dict(video=data_root))
+model = dict(cls_head=dict(num_classes=num_classes))
 train_dataloader = dict(
     dataset=dict(
-        ann_file='data/hmdb51/hmdb51_train_split_1_videos.txt',
-        data_prefix=dict(video=data_root)))
+        hmdb51, ann_file='data/hmdb51/hmdb51_train_split_1_videos.txt'))
 val_dataloader = dict(
-    dataset=dict(
-        ann_file='data/hmdb51/hmdb51_val_split_1_videos.txt',
-        data_prefix=dict(video=data_root)))
+    dataset=dict(hmdb51, ann_file='data/hmdb51/hmdb51_val_split_1_videos.txt'))
 test_dataloader = dict(
-    dataset=dict(
-        ann_file='data/hmdb51/hmdb51_val_split_1_videos.txt',
-        data_prefix=dict(video=data_root)))
+    dataset=dict(hmdb51, ann_file='data/hmdb51/hmdb51_val_split_1_videos.txt'))

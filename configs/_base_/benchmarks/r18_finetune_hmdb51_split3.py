@@ -3,17 +3,14 @@
 # directly, which keeps the per-method entries at inheritance depth 3).
 _base_ = './r18_finetune_ucf101.py'
 
+num_classes = 51
 data_root = 'data/hmdb51/videos'
-model = dict(cls_head=dict(num_classes=51))
+hmdb51 = dict(num_classes=num_classes, data_prefix=dict(video=data_root))
+model = dict(cls_head=dict(num_classes=num_classes))
 train_dataloader = dict(
     dataset=dict(
-        ann_file='data/hmdb51/hmdb51_train_split_3_videos.txt',
-        data_prefix=dict(video=data_root)))
+        hmdb51, ann_file='data/hmdb51/hmdb51_train_split_3_videos.txt'))
 val_dataloader = dict(
-    dataset=dict(
-        ann_file='data/hmdb51/hmdb51_val_split_3_videos.txt',
-        data_prefix=dict(video=data_root)))
+    dataset=dict(hmdb51, ann_file='data/hmdb51/hmdb51_val_split_3_videos.txt'))
 test_dataloader = dict(
-    dataset=dict(
-        ann_file='data/hmdb51/hmdb51_val_split_3_videos.txt',
-        data_prefix=dict(video=data_root)))
+    dataset=dict(hmdb51, ann_file='data/hmdb51/hmdb51_val_split_3_videos.txt'))

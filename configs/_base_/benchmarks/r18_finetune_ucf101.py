@@ -1,7 +1,9 @@
 # Finetune protocol, 3D ResNet-18 on UCF-101 split 1: MMAction2's own UCF-101
 # recipe (16x112x112; test: 10 clips, centre crop, averaged) with our backbone
 # swapped in; all layers trained, new linear head. Reports top-1, top-5 and
-# mean class accuracy. Not run directly: the entry configs
+# mean class accuracy. VideoListDataset reads the lists and checks every
+# label against the head's num_classes when it is built (MMAction2's
+# VideoDataset would fail mid-epoch). Not run directly: the entry configs
 # configs/<method>/benchmarks/<method>_r18_finetune_ucf101.py set the
 # checkpoint (init_cfg.checkpoint).
 _base_ = [
@@ -11,6 +13,8 @@ _base_ = [
 ]
 custom_imports = dict(imports=['ascnet_mm'], allow_failed_imports=False)
 
+num_classes = _base_.model.cls_head.num_classes
+labelled_dataset = dict(type='VideoListDataset', num_classes=num_classes)
 model = dict(
     backbone=dict(
         _delete_=True,
@@ -20,6 +24,12 @@ model = dict(
     data_preprocessor=dict(
         _base_.data_preprocessor, _delete_=True,
         type='ActionDataPreprocessor'))
+train_dataloader = dict(dataset=labelled_dataset)
+val_dataloader = dict(dataset=labelled_dataset)
+test_dataloader = dict(dataset=labelled_dataset)
+# Check that the checkpoint holds the whole backbone before training or
+# testing (init_cfg and tools/test.py's checkpoint alike).
+default_hooks = dict(strict_load=dict(type='StrictLoadHook'))
 val_evaluator = dict(
     type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))
 test_evaluator = val_evaluator

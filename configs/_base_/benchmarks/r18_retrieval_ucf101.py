@@ -3,9 +3,11 @@
 # (centre crop), pooled backbone features averaged, cosine similarity;
 # top-1/5/10/20/50. retrieval.json goes to the work dir, the picture of some
 # queries and their neighbours to the visualizer
-# (<work_dir>/<timestamp>/vis_data/vis_image/). Not run directly: the entry
-# configs configs/<method>/benchmarks/<method>_r18_retrieval_ucf101.py name
-# the checkpoint (load_from, also given to tools/test.py).
+# (<work_dir>/<timestamp>/vis_data/vis_image/). VideoListDataset checks the
+# lists' labels against UCF-101's classes when it builds them. Not run
+# directly: the entry configs
+# configs/<method>/benchmarks/<method>_r18_retrieval_ucf101.py name the
+# checkpoint (load_from, also given to tools/test.py).
 _base_ = [
     'mmaction::recognition/c3d/c3d_sports1m-pretrained_8xb30-16x1x1-45e_ucf101-rgb.py',  # noqa: E501
     '../backbones/r3d18.py',
@@ -25,17 +27,22 @@ test_pipeline = [
     if step['type'] == 'PackActionInputs' else step
     for step in _base_.test_pipeline
 ]
-test_dataloader = dict(batch_size=8, dataset=dict(pipeline=test_pipeline))
+num_classes = _base_.model.cls_head.num_classes
+test_dataset = dict(
+    _base_.test_dataloader.dataset,
+    type='VideoListDataset',
+    num_classes=num_classes,
+    pipeline=test_pipeline)
+test_dataloader = dict(batch_size=8, dataset=test_dataset)
 test_cfg = dict(
     _delete_=True,
     type='NNRetrievalTestLoop',
     gallery_dataloader=dict(
         _base_.test_dataloader,
         batch_size=8,
-        dataset=dict(
-            _base_.test_dataloader.dataset,
-            ann_file=_base_.ann_file_train,
-            pipeline=test_pipeline)))
+        dataset=dict(test_dataset, ann_file=_base_.ann_file_train)))
 test_evaluator = dict(
     _delete_=True, type='NNRetrievalMetric', topk=(1, 5, 10, 20, 50))
 custom_hooks = [dict(type='RetrievalVisualizationHook')]
+# Check that the checkpoint holds the whole backbone before testing.
+default_hooks = dict(strict_load=dict(type='StrictLoadHook'))

@@ -2,8 +2,10 @@
 # (also the retrieval gallery) and val.txt (also the retrieval queries), 10
 # classes. 8x32x32 clips; test: 10 evenly spaced clips, centre crop,
 # scores/features averaged. No flips: the labels are motion directions
-# (left/right, cw/ccw).
+# (left/right, cw/ccw). The lists are labelled: VideoListDataset checks every
+# label against num_classes when it is built.
 dataset_type = 'VideoListDataset'
+num_classes = 10
 data_root = 'data/synthetic/videos'
 ann_file_train = 'data/synthetic/train.txt'
 ann_file_val = 'data/synthetic/val.txt'
@@ -46,6 +48,7 @@ train_dataloader = dict(
         type=dataset_type,
         ann_file=ann_file_train,
         data_prefix=dict(video=data_root),
+        num_classes=num_classes,
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=8,
@@ -55,6 +58,7 @@ val_dataloader = dict(
         type=dataset_type,
         ann_file=ann_file_val,
         data_prefix=dict(video=data_root),
+        num_classes=num_classes,
         pipeline=test_pipeline,
         test_mode=True))
 test_dataloader = val_dataloader

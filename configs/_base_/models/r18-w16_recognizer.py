@@ -5,7 +5,6 @@
 # the entry config.
 _base_ = ['../backbones/r3d18_mmaction.py', './ssl_data_preprocessor.py']
 
-num_classes = 10
 model = dict(
     type='Recognizer3D',
     backbone=dict(
@@ -13,7 +12,7 @@ model = dict(
         init_cfg=dict(type='Pretrained', checkpoint=None, prefix='backbone.')),
     cls_head=dict(
         type='I3DHead',
-        num_classes=num_classes,
+        num_classes=10,  # the classes of datasets/synthetic_cls.py
         in_channels=_base_.r3d18_w16_channels,
         spatial_type='avg',
         dropout_ratio=0.5,
