@@ -228,6 +228,50 @@ def test_rspnet_losses_queue_and_batch_check():
         bad(**batch(bad, views=3, speeds=(1, 1, 2)), mode='loss')
 
 
+def _keys(model, inputs):
+    with torch.no_grad():
+        return model.keys(inputs)
+
+
+def test_rspnet_two_key_passes_have_their_own_batch_statistics():
+    """Two passes (default, the authors' code): the same-speed keys are the
+    key encoder on view 1 alone, whatever view 2 holds; one pass over both
+    normalises them with view 2 in the BatchNorm statistics."""
+    two, one = build(RSPNET), build(RSPNET, key_passes=1)
+    inputs = batch(two, views=3, speeds=(1, 1, 2))['inputs']
+    other = inputs.clone()
+    other[:, 2] = torch.randn_like(other[:, 2])
+    keys, with_other = _keys(two, inputs), _keys(two, other)
+    with torch.no_grad():
+        alone = two._keys(inputs[:, 1])
+    for same in (0, 2):  # k_same, s_same
+        torch.testing.assert_close(keys[same], with_other[same])
+        torch.testing.assert_close(keys[same], alone[same // 2])
+    moved = (_keys(one, inputs)[0] - _keys(one, other)[0]).abs().amax()
+    assert moved > 1e-3
+    two.eval()  # running statistics: one pass gives the same keys
+    by_pass = _keys(two, inputs)
+    two.key_passes = 1
+    for a, b in zip(by_pass, _keys(two, inputs)):
+        torch.testing.assert_close(a, b)
+    with pytest.raises(ValueError, match='key_passes'):
+        build(RSPNET, key_passes=3)
+
+
+def test_rspnet_queue_init():
+    assert not build(RSPNET, queue_size=8).queue.valid.any()
+    model = build(RSPNET, queue_size=8, queue_init='random')
+    assert model.queue.valid.all()
+    torch.testing.assert_close(model.queue.key.norm(dim=1), torch.ones(8))
+    initial = model.queue.key.clone()
+    data = batch(model, views=3, speeds=(1, 1, 2))
+    for _ in range(2):  # queue_size / batch steps replace every random row
+        model(**data, mode='loss')
+    assert not (model.queue.key[:, None] == initial[None]).all(-1).any()
+    with pytest.raises(ValueError, match='queue_init'):
+        build(RSPNET, queue_init='zeros')
+
+
 def test_cvrl_loss():
     model = build(CVRL)
     losses = model(**batch(model, speeds=(2, 2)), mode='loss')

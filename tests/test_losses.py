@@ -69,6 +69,19 @@ def test_acp_symmetric_and_rolls_views():
     torch.testing.assert_close(loss_fn(pred, target), expected)
 
 
+def test_acp_reduction_sums_or_averages_the_directions():
+    pred, target = torch.randn(5, 2, 8), torch.randn(5, 2, 8)
+    mean = MODELS.build(dict(type='ACPLoss'))(pred, target)
+    summed = MODELS.build(dict(type='ACPLoss', reduction='sum'))(pred, target)
+    byol = (
+        ncos(pred[:, 0], target[:, 1]).mean() +
+        ncos(pred[:, 1], target[:, 0]).mean())
+    torch.testing.assert_close(summed, byol)
+    torch.testing.assert_close(summed, 2 * mean)
+    with pytest.raises(ValueError, match='reduction'):
+        MODELS.build(dict(type='ACPLoss', reduction='none'))
+
+
 def test_acp_gradient_only_reaches_pred():
     pred = torch.randn(3, 2, 4, requires_grad=True)
     target = torch.randn(3, 2, 4, requires_grad=True)

@@ -1,3 +1,5 @@
+import random
+
 import numpy as np
 import pytest
 import torch
@@ -124,3 +126,55 @@ def test_full_pipeline_on_a_real_video(tmp_path):
     np.testing.assert_array_equal(
         np.diff(frame_ids, axis=1), np.repeat(speeds[:, None], clip_len - 1,
                                               1))
+
+
+def test_a_group_shares_crop_and_flip_and_its_shared_frames():
+    """Views 1 and 2 (one group) share frames 2 and 4: those come out
+    identical; view 0 (its own group) gets its own crop."""
+    np.random.seed(0)
+    vmap = np.array([[0, 1, 2], [2, 3, 4], [0, 2, 4]])
+    transform = MultiViewTransforms([
+        dict(type='RandomResizedCrop', area_range=(0.2, 0.5)),
+        dict(type='Resize', scale=(16, 16), keep_ratio=False),
+        dict(type='Flip', flip_ratio=0.5),
+    ])
+    flips = []
+    for _ in range(20):
+        results = view_results(vmap)
+        results['view_groups'] = np.array([0, 1, 1])
+        results = transform(results)
+        boxes = [tuple(b) for b in results['view_crop_bbox']]
+        assert boxes[1] == boxes[2]
+        assert results['view_flip'][1] == results['view_flip'][2]
+        flips.append(results['view_flip'])
+        imgs = np.stack(results['imgs']).reshape(3, 3, 16, 16, 3)
+        np.testing.assert_array_equal(imgs[1, 0], imgs[2, 1])
+        np.testing.assert_array_equal(imgs[1, 2], imgs[2, 2])
+        np.testing.assert_array_equal(imgs[..., 0, 0, 2], vmap * 10)
+    assert any(f[0] != f[1] for f in flips)
+
+
+def seed(value):
+    """Stock crops draw offsets from ``random``, the rest from numpy."""
+    random.seed(value)
+    np.random.seed(value)
+
+
+def test_singleton_groups_are_the_per_view_mode():
+    vmap = np.random.default_rng(0).integers(6, size=(4, 3))
+    transform = MultiViewTransforms([
+        dict(type='RandomResizedCrop'),
+        dict(type='Resize', scale=(8, 8), keep_ratio=False),
+        dict(type='Flip', flip_ratio=0.5),
+    ])
+    seed(3)
+    plain = transform(view_results(vmap))
+    seed(3)
+    grouped = view_results(vmap)
+    grouped['view_groups'] = np.arange(4)
+    grouped = transform(grouped)
+    for a, b in zip(plain['imgs'], grouped['imgs']):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(plain['view_crop_bbox'],
+                                  grouped['view_crop_bbox'])
+    assert plain['view_flip'] == grouped['view_flip']

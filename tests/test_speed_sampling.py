@@ -250,6 +250,12 @@ def ramp_file(tmp_path_factory):
         num_views=2,
         out_of_bound_opt='clamp'),
     dict(type='RelativeSpeedSampler', clip_len=8, fast_speed=2),
+    dict(
+        type='RelativeSpeedSampler',
+        clip_len=8,
+        window_augment=True,
+        speed_split='half'),
+    dict(type='SpeedPairSampler', clip_len=8, window_augment=True),
     dict(type='TemporalIntervalSampler', clip_len=8, frame_interval=2),
 ])
 def test_decode_once_and_views_get_their_frames(ramp_file, sampler):
@@ -306,3 +312,98 @@ def test_samplers_report_their_layout(cfg, view_speeds):
             seen[view].update((int(a), int(b)))
     assert [tuple(sorted(s)) for s in seen] == \
         [tuple(sorted(v)) for v in view_speeds]
+
+
+# ------------------------------------------------------------- window mode
+@pytest.mark.parametrize('cfg, groups', [
+    (dict(type='SpeedPairSampler'), (0, 1)),
+    (dict(type='SpeedPairSampler', num_views=3, speeds=(1, 2, 4)), (0, 1, 2)),
+    (dict(type='SpeedPairSampler', window_augment=True), (0, 0)),
+    (dict(type='RelativeSpeedSampler'), (0, 1, 2)),
+    (dict(type='RelativeSpeedSampler', window_augment=True), (0, 1, 1)),
+    (dict(type='TemporalIntervalSampler'), (0, 1)),
+])
+def test_samplers_write_their_view_groups(cfg, groups):
+    sampler = TRANSFORMS.build(cfg)
+    assert sampler.view_groups == groups
+    results = sampler(dict(total_frames=64))
+    assert results['view_groups'].dtype == np.int64
+    np.testing.assert_array_equal(results['view_groups'], groups)
+
+
+def test_speed_pair_window_mode_cuts_every_view_from_one_window():
+    np.random.seed(0)
+    total, clip_len = 40, 8
+    sampler = SpeedPairSampler(
+        clip_len=clip_len, speeds=(1, 2, 4), window_augment=True)
+    last_start = {}
+    for _ in range(3000):
+        frames = view_frames(sampler(dict(total_frames=total)))
+        assert frames[0, 0] == frames[1, 0]
+        assert frames.max() < total  # the window fits the fastest view
+        fastest = int(np.diff(frames[:, :2], axis=1).max())
+        last_start[fastest] = max(last_start.get(fastest, 0), frames[0, 0])
+    # uniform over [0, L - span of the fastest view]
+    assert last_start == {2: total - 15, 4: total - 29}
+    centred = SpeedPairSampler(
+        clip_len=clip_len, window_augment=True, test_mode=True)
+    np.testing.assert_array_equal(
+        view_starts(centred(dict(total_frames=total))), [12, 12])
+
+
+def test_relative_speed_window_mode_draws_the_query_over_a_window():
+    np.random.seed(0)
+    total, clip_len, fast = 40, 8, 3
+    window = (clip_len - 1) * fast + 1
+    starts = {True: [], False: []}
+    for mode in starts:
+        sampler = RelativeSpeedSampler(
+            clip_len=clip_len, fast_speed=fast, window_augment=mode)
+        for _ in range(2000):
+            results = sampler(dict(total_frames=total))
+            if results['view_speeds'][0] == 1:
+                starts[mode].append(view_starts(results)[0])
+    assert max(starts[True]) == total - window
+    assert max(starts[False]) == total - clip_len
+
+
+def test_half_speed_split_alternates():
+    np.random.seed(0)
+    sampler = RelativeSpeedSampler(fast_speed=3, speed_split='half')
+    pairs = [
+        tuple(sampler(dict(total_frames=60))['view_speeds'][[0, 2]])
+        for _ in range(6)
+    ]
+    assert pairs == [(1, 3), (3, 1)] * 3
+    test = RelativeSpeedSampler(speed_split='half', test_mode=True)
+    assert all((test(dict(total_frames=60))['view_speeds'] == [1, 1, 2]).all()
+               for _ in range(3))
+    with pytest.raises(ValueError, match='speed_split'):
+        RelativeSpeedSampler(speed_split='random')
+
+
+class QuerySpeeds:
+    """A dataset whose samples are the query speeds RSPNet's sampler
+    draws."""
+
+    def __init__(self, sampler, size):
+        self.sampler, self.size = sampler, size
+
+    def __len__(self):
+        return self.size
+
+    def __getitem__(self, idx):
+        return int(self.sampler(dict(total_frames=60))['view_speeds'][0])
+
+
+@pytest.mark.slow
+def test_half_speed_split_halves_every_batch_of_a_dataloader():
+    """Each worker builds a batch from successive samples: every even batch
+    is split exactly in half, whatever the shuffle and the worker."""
+    import torch
+    sampler = RelativeSpeedSampler(fast_speed=2, speed_split='half')
+    loader = torch.utils.data.DataLoader(
+        QuerySpeeds(sampler, 60), batch_size=6, shuffle=True, num_workers=2)
+    for _ in range(2):
+        for batch in loader:
+            assert sorted(batch.tolist()) == [1, 1, 1, 2, 2, 2]

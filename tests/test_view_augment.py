@@ -54,6 +54,9 @@ def test_shape_dtype_range(shape, dtype):
 def test_params_shapes_and_ranges():
     aug = VideoAugmenter(**CVRL)
     p = aug.sample_params(500, 2, 'cpu')
+    order = p.pop('order')  # CVRL's jitter runs in a random order
+    assert order.shape == (500, 2, 4)
+    assert (order.sort(-1).values == torch.arange(4)).all()
     assert all(v.shape == (500, 2) for v in p.values())
     for name in ('flip', 'jitter', 'grayscale', 'blur', 'solarize'):
         assert p[name].dtype == torch.bool
@@ -211,11 +214,23 @@ def test_generator_reproducible():
     assert torch.equal(*outs)
 
 
-def test_no_data_dependent_host_code():
+OFFICIAL_OPTIONS = dict(
+    jitter_order='random',
+    contrast_mean='channel',
+    saturation_mode='hsv',
+    blur_padding='zeros',
+    grayscale_before_jitter=True)
+
+
+@pytest.mark.parametrize('options', [{}, OFFICIAL_OPTIONS])
+def test_no_data_dependent_host_code(options):
     """Meta tensors hold no data: .item() or a data-dependent branch fails."""
     x = torch.empty(2, 2, 3, 4, 16, 16, device='meta')
-    out = VideoAugmenter(**CVRL)(x)
+    aug = VideoAugmenter(**{**CVRL, **options})
+    out = aug(x)
     assert out.shape == x.shape and out.device == x.device
+    groups = torch.zeros(2, 2, dtype=torch.long, device='meta')
+    assert aug(x, groups=groups).shape == x.shape
 
 
 def test_view_augment_transform():
@@ -304,3 +319,155 @@ def test_cuda_statistics_consistency_no_sync():
     finally:
         torch.cuda.set_sync_debug_mode('default')
     assert torch.equal(out, out[:, :, :, :1].expand_as(out))
+
+
+# ------------------------------------------------------------- window mode
+def test_groups_share_parameters_and_arange_changes_nothing():
+    aug = VideoAugmenter(**CVRL | dict(blur_prob=1.0, solarize_prob=0.3))
+    p = aug.sample_params(500, 3, groups=torch.tensor([0, 1, 1]))
+    for name, v in p.items():
+        if name != 'group':
+            assert torch.equal(v[:, 1], v[:, 2]), name
+    assert (p['brightness'][:, 0] != p['brightness'][:, 1]).all()
+    x = rand_clips(4, 3, 3, 2, 8, 8)
+    torch.manual_seed(0)
+    plain = aug(x)
+    torch.manual_seed(0)
+    assert torch.equal(aug(x, groups=torch.arange(3)), plain)
+
+
+def test_views_of_a_group_keep_their_shared_frames_identical():
+    """A view at speed 1 and one at speed 2 from one window share every
+    second frame; with one parameter set per group (and the contrast mean
+    over the group) those frames come out identical."""
+    window = rand_clips(8, 1, 3, 8, 10, 10)
+    x = torch.cat([
+        rand_clips(8, 1, 3, 4, 10, 10, seed=1), window[:, :, :, :4],
+        window[:, :, :, ::2]
+    ], 1)
+    aug = VideoAugmenter(
+        jitter_prob=1.0,
+        hue=0.4,
+        grayscale_prob=0.5,
+        blur_prob=0.5,
+        solarize_prob=0.5,
+        jitter_order='random')
+    out = aug(x, groups=torch.tensor([0, 1, 1]))
+    assert torch.allclose(
+        out[:, 1, :, ::2], out[:, 2, :, :2], rtol=0, atol=1e-4)
+    independent = aug(x)
+    assert (independent[:, 1, :, ::2] - independent[:, 2, :, :2]).abs().amax(
+        (1, 2, 3, 4)).gt(1).float().mean() > 0.8
+
+
+def test_grayscale_before_jitter():
+    red = torch.tensor([255., 0., 0.]).reshape(1, 1, 3, 1, 1, 1)
+    kw = dict(grayscale_prob=1.0, jitter_prob=1.0, hue=0.5)
+    for first, want in ((True, 0.299 * 255), (False, 0.587 * 255)):
+        aug = only(grayscale_before_jitter=first, **kw)
+        p = _jitter_params(aug, h=1 / 3, n=1)
+        p['grayscale'][:] = True
+        out = aug.apply(red, p)
+        assert torch.allclose(out, torch.full_like(out, want), atol=1e-3)
+
+
+def _run_in_order(x, p, order):
+    from ascnet_mm.models.augmentation.functional import (adjust_hsv, blend,
+                                                          clip_mean, luma)
+    ops = [
+        lambda y: (y * p['brightness'][0, 0]).clamp(0, 255),
+        lambda y: blend(y, clip_mean(y), p['contrast'][0]),
+        lambda y: blend(y, luma(y), p['saturation'][0]),
+        lambda y: adjust_hsv(y, hue_shift=p['hue'][0]),
+    ]
+    y = x[0]
+    for k in order:
+        y = ops[k](y)
+    return y
+
+
+def test_random_jitter_order_runs_ops_in_the_drawn_order():
+    aug = only(jitter_prob=1.0, hue=0.3, jitter_order='random')
+    p = aug.sample_params(4000, 1)
+    orders = {tuple(o) for o in p['order'][:, 0].tolist()}
+    assert len(orders) == 24
+    counts = torch.bincount(p['order'][:, 0, 0], minlength=4) / 4000
+    assert torch.allclose(counts, torch.full((4, ), 0.25), atol=0.03)
+    x = rand_clips(1, 1, 3, 2, 6, 6)
+    p = _jitter_params(aug, b=1.3, c=0.5, s=1.7, h=0.2, n=1)
+    for order in ((0, 1, 2, 3), (3, 1, 0, 2), (1, 0, 3, 2)):
+        p['order'] = torch.tensor([[order]])
+        want = _run_in_order(x, p, order)
+        assert torch.allclose(aug.apply(x, p)[0], want, atol=1e-3)
+    fixed = only(jitter_prob=1.0, hue=0.3)
+    p['order'] = torch.tensor([[(0, 1, 2, 3)]])
+    assert torch.allclose(
+        aug.apply(x, p),
+        fixed.apply(x, {
+            k: v
+            for k, v in p.items() if k != 'order'
+        }),
+        atol=1e-4)
+
+
+def test_contrast_against_each_channel_mean():
+    x = rand_clips(1, 1, 3, 3, 5, 5)
+    aug = only(jitter_prob=1.0, hue=0, contrast_mean='channel')
+    out = aug.apply(x, _jitter_params(aug, c=0.0, n=1))
+    assert torch.allclose(
+        out, x.mean((3, 4, 5), keepdim=True).expand_as(x), atol=1e-3)
+    half = aug.apply(x, _jitter_params(aug, c=0.5, n=1))
+    mean = x.mean((3, 4, 5), keepdim=True)
+    assert torch.allclose(half, 0.5 * x + 0.5 * mean, atol=1e-3)
+
+
+def test_hsv_saturation():
+    x = torch.tensor([[200., 100., 100.], [40., 80., 20.]]).T
+    x = x.reshape(1, 1, 3, 1, 1, 2)
+    aug = only(jitter_prob=1.0, hue=0, saturation_mode='hsv')
+    gray = aug.apply(x, _jitter_params(aug, s=0.0, n=1))
+    assert torch.allclose(gray, x.amax(2, keepdim=True).expand_as(x))
+    double = aug.apply(x, _jitter_params(aug, s=2.0, n=1))
+    # S 0.5 -> 1 and 0.75 -> 1 (clamped): the smallest channel drops to 0,
+    # the middle one keeps its place between min and max (hue kept)
+    assert torch.allclose(double[0, 0, :, 0, 0, 0],
+                          torch.tensor([200., 0., 0.]))
+    assert torch.allclose(
+        double[0, 0, :, 0, 0, 1], torch.tensor([80 / 3, 80., 0.]), atol=1e-4)
+
+
+def test_blur_zero_padding_darkens_the_border():
+    const = torch.full((1, 1, 3, 1, 16, 16), 100.0)
+    zeros = only(blur_prob=1.0, blur_sigma=(2.0, 2.0), blur_padding='zeros')
+    out = zeros(const)
+    assert torch.allclose(out[..., 8, 8], const[..., 8, 8], atol=1e-3)
+    assert (out[..., 0, 0] < 50).all() and (out[..., 0, 8] < 80).all()
+    reflect = only(blur_prob=1.0, blur_sigma=(2.0, 2.0))
+    assert torch.allclose(reflect(const), const, atol=1e-3)
+
+
+def test_option_values_checked():
+    for name in ('jitter_order', 'contrast_mean', 'saturation_mode',
+                 'blur_padding'):
+        with pytest.raises(ValueError, match=name):
+            VideoAugmenter(**{name: 'nope'})
+
+
+def test_groups_reach_both_paths_and_they_agree():
+    x, data = _batch(3, views=3)
+    groups = np.array([0, 1, 1])
+    for sample in data['data_samples']:
+        sample.set_metainfo(dict(view_groups=groups))
+    kw = dict(CVRL, blur_prob=0.5, solarize_prob=0.2, jitter_order='random')
+    transform = ViewAugment(**kw)
+    torch.manual_seed(0)
+    cpu = [
+        transform(dict(imgs=v.numpy(), view_groups=groups))['imgs'] for v in x
+    ]
+    pre = SSLDataPreprocessor(augment=kw)
+    torch.manual_seed(0)
+    out = pre(data, training=True)['inputs']
+    assert torch.equal(out, torch.from_numpy(np.stack(cpu)))
+    torch.manual_seed(0)
+    want = pre.augmenter(x.float(), groups=torch.from_numpy(groups))
+    assert torch.equal(out, want)

@@ -84,7 +84,8 @@ def make_batch(cfg,
                seed: int = 0) -> dict:
     """``dict(inputs=[(V, 3, T, H, W) uint8] * N, data_samples=[...])`` as
     packed by the pretraining pipeline (``view_speeds`` drawn by the
-    config's view sampler, ``video_idx`` in the metainfo)."""
+    config's view sampler, ``video_idx`` and ``view_groups`` in the
+    metainfo)."""
     from mmaction.structures import ActionDataSample
     sampler = pretrain_sampler(cfg)
     speeds = sample_speeds(sampler, batch_size, seed)
@@ -99,7 +100,10 @@ def make_batch(cfg,
         inputs.append(clip.to(device))
         sample = ActionDataSample()
         sample.set_metainfo(
-            dict(view_speeds=speeds[i], video_idx=seed * batch_size + i))
+            dict(
+                view_speeds=speeds[i],
+                video_idx=seed * batch_size + i,
+                view_groups=np.asarray(sampler.view_groups)))
         samples.append(sample)
     return dict(inputs=inputs, data_samples=samples)
 

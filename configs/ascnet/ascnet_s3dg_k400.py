@@ -10,14 +10,10 @@ model = dict(
 optim_wrapper = dict(optimizer=dict(lr=0.05))
 clip_len = 16  # 64 in the paper's best setting: memory permitting
 views = dict(
-    type='MultiViewTransforms',
+    _base_.views,
     transforms=[
-        dict(type='Resize', scale=(-1, 256)),
-        dict(
-            type='RandomResizedCrop',
-            area_range=(0.2, 1.0),
-            aspect_ratio_range=(3 / 4, 4 / 3)),
-        dict(type='Resize', scale=(224, 224), keep_ratio=False),
+        dict(_base_.short_side, scale=(-1, 256)), _base_.random_crop,
+        dict(_base_.crop_resize, scale=(224, 224))
     ])
 sampler = dict(_base_.sampler, clip_len=clip_len)
 train_dataloader = dict(

@@ -11,6 +11,9 @@ sampler = dict(
     clip_len=_base_.clip_len,
     speeds=(1, 2),
     num_views=2,
+    # ours: each view its own window and augmentation (the paper does not
+    # say); True cuts both from one window, augmented once (RSPNet's code)
+    window_augment=False,
     out_of_bound_opt='loop')
 train_dataloader = dict(
     dataset=dict(pipeline=[

@@ -1,8 +1,12 @@
 # CVRL, 3D ResNet-18, Kinetics-400 (paper): two 16-frame clips at stride 2
 # with the temporal interval sampler; temporally consistent augmentation with
-# blur (p 1.0 / 0.1) and solarisation (p 0 / 0.2) per clip. The backbone is
-# RSPNet's and ASCNet's 3D ResNet-18 (ours: CVRL published R3D-50 and deeper),
-# so the three methods compare on one network.
+# blur (p 1.0 / 0.1) and solarisation (p 0 / 0.2) per clip, the colour ops as
+# the official code has them (tensorflow/models: official/projects/video_ssl/
+# ops/video_ssl_preprocess_ops.py): jitter ops in random order, contrast
+# against each channel's mean, saturation scaled in HSV, zero-padded blur,
+# solarisation at half the range. The backbone is RSPNet's and ASCNet's 3D
+# ResNet-18 (ours: CVRL published R3D-50 and deeper), so the three methods
+# compare on one network.
 #   tools/dist_train.sh configs/cvrl/cvrl_r18_k400.py 8
 _base_ = [
     '../_base_/models/cvrl.py',
@@ -20,29 +24,27 @@ sampler = dict(
     power=1.0,
     num_views=2)
 views = dict(
-    type='MultiViewTransforms',
+    _base_.views,
     transforms=[
-        dict(type='Resize', scale=(-1, 128)),
+        _base_.short_side,
         dict(
-            type='RandomResizedCrop',
+            _base_.random_crop,
             area_range=(0.3, 1.0),
-            aspect_ratio_range=(0.5, 2.0)),
-        dict(
-            type='Resize',
-            scale=(_base_.crop_size, _base_.crop_size),
-            keep_ratio=False),
+            aspect_ratio_range=(0.5, 2.0)), _base_.crop_resize
     ])
 view_augment = dict(
-    type='ViewAugment',
-    flip_prob=0.5,
-    jitter_prob=0.8,
+    _base_.view_augment,
     brightness=0.8,
     contrast=0.8,
     saturation=0.8,
     hue=0.2,
-    grayscale_prob=0.2,
     blur_prob=(1.0, 0.1),
-    solarize_prob=(0.0, 0.2))
+    solarize_prob=(0.0, 0.2),
+    solarize_threshold=127.5,
+    jitter_order='random',
+    contrast_mean='channel',
+    saturation_mode='hsv',
+    blur_padding='zeros')
 train_dataloader = dict(
     dataset=dict(pipeline=[
         _base_.init, sampler, _base_.decode, views, _base_.format_shape,

@@ -1,7 +1,10 @@
-# RSPNet on the built-in synthetic set (ours: same budget as ASCNet's).
+# RSPNet on the built-in synthetic set (ours: same budget as ASCNet's), with
+# the RSPNet recipe's sampling and augmentation (_base_/datasets/
+# rspnet_views.py) except flips (the synthetic labels are motion directions).
 _base_ = [
     '../_base_/models/rspnet.py', '../_base_/backbones/r3d18_mmaction.py',
     '../_base_/datasets/synthetic_pretrain.py',
+    '../_base_/datasets/rspnet_views.py',
     '../_base_/schedules/synthetic_cosine.py',
     '../_base_/synthetic_runtime.py', '../_base_/online_eval_synthetic.py'
 ]
@@ -11,15 +14,19 @@ model = dict(
     app_head=dict(in_channels=_base_.r3d18_w16_channels),
     speed_head=dict(in_channels=_base_.r3d18_w16_channels),
     queue_size=512)
-sampler = dict(
-    type='RelativeSpeedSampler',
-    clip_len=_base_.clip_len,
-    fast_speed=2,
-    out_of_bound_opt='loop')
+sampler = dict(_base_.rspnet_sampler, clip_len=_base_.clip_len)
+views = dict(
+    _base_.views,
+    transforms=[
+        dict(_base_.random_crop, area_range=_base_.rspnet_crop_area),
+        _base_.crop_resize
+    ])
+view_augment = dict(_base_.view_augment,
+                    **_base_.rspnet_augment)  # flip_prob 0 kept
 train_dataloader = dict(
     dataset=dict(pipeline=[
-        _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
-        _base_.view_augment, _base_.pack
+        _base_.init, sampler, _base_.decode, views, _base_.format_shape,
+        view_augment, _base_.pack
     ]))
 train_cfg = _base_.online_train_cfg
 custom_hooks = [*_base_.custom_hooks, _base_.collapse_alarm]

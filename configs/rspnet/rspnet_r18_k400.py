@@ -1,20 +1,26 @@
 # RSPNet, 3D ResNet-18, Kinetics-400, 16x112x112 (paper). Views: query at
-# speed a, key at a, the key's window at the other speed (decoded once).
+# speed a, key at a, the key's window at the other speed (decoded once), with
+# the authors' sampling and augmentation (_base_/datasets/rspnet_views.py).
 #   tools/dist_train.sh configs/rspnet/rspnet_r18_k400.py 8
 _base_ = [
     '../_base_/models/rspnet.py', '../_base_/datasets/kinetics400_pretrain.py',
+    '../_base_/datasets/rspnet_views.py',
     '../_base_/schedules/sgd_cosine_200e.py', '../_base_/default_runtime.py'
 ]
 
-sampler = dict(
-    type='RelativeSpeedSampler',
-    clip_len=_base_.clip_len,
-    fast_speed=2,
-    out_of_bound_opt='loop')
+sampler = dict(_base_.rspnet_sampler, clip_len=_base_.clip_len)
+views = dict(
+    _base_.views,
+    transforms=[
+        _base_.short_side,
+        dict(_base_.random_crop, area_range=_base_.rspnet_crop_area),
+        _base_.crop_resize
+    ])
+view_augment = dict(_base_.view_augment, **_base_.rspnet_augment)
 train_dataloader = dict(
     dataset=dict(pipeline=[
-        _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
-        _base_.view_augment, _base_.pack
+        _base_.init, sampler, _base_.decode, views, _base_.format_shape,
+        view_augment, _base_.pack
     ]))
 # BN: per GPU, with Shuffle-BN in the key encoder, as the authors' code (no
 # SyncBN, which would make the shuffle pointless). Schedule: the base's

@@ -1,8 +1,8 @@
 from .multi_view import MultiViewTransforms
 from .probe_frames import SpeedProbeFrames
-from .speed_sampling import (BaseViewSampler, RelativeSpeedSampler,
-                             SpeedPairSampler, TemporalIntervalSampler,
-                             plan_views)
+from .relative_speed_sampler import RelativeSpeedSampler
+from .speed_sampling import (BaseViewSampler, SpeedPairSampler,
+                             TemporalIntervalSampler, plan_views)
 from .view_augment import ViewAugment
 
 __all__ = [

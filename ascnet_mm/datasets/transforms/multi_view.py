@@ -1,4 +1,5 @@
-"""Run a stock spatial pipeline once per view of a multi-view sample."""
+"""Run a stock spatial pipeline once per view (or group of views) of a
+multi-view sample."""
 from typing import Callable, List, Sequence, Union
 
 import numpy as np
@@ -8,16 +9,21 @@ from mmcv.transforms import BaseTransform, Compose
 
 @TRANSFORMS.register_module()
 class MultiViewTransforms(BaseTransform):
-    """Apply ``transforms`` to each view separately, then join the views.
+    """Apply ``transforms`` to each view (group of views) separately, then
+    join the views.
 
-    Each view gets the frames ``imgs[view_frame_map[v]]`` (its own copies:
-    stock ``Flip`` flips in place, and views share frames, or repeat one when
-    a short video loops) and runs the pipeline once. Stock random transforms
-    draw their parameters once per call, so a view is temporally consistent
-    and views are independent.
+    The views of one group (``view_groups``, written by the view sampler;
+    every view is its own group without it) run the pipeline once on all
+    their frames, ``imgs[view_frame_map[v]]`` for each view v of the group in
+    turn, as their own copies (stock ``Flip`` flips in place, and views share
+    frames, or repeat one when a short video loops); the output is split back
+    per view. Stock random transforms draw their parameters once per call, so
+    a view is temporally consistent, views of a group share crop and flip
+    (the frames they share come out identical) and groups are independent.
 
     Required Keys: ``imgs`` (U decoded unique frames), ``view_frame_map``
-    (V, T), plus whatever ``transforms`` need (``img_shape``, ``modality``).
+    (V, T), plus whatever ``transforms`` need (``img_shape``, ``modality``);
+    optional ``view_groups`` (V,).
 
     Modified Keys: ``imgs`` (V * T frames, view-major), ``img_shape``,
     ``num_clips`` = V, ``clip_len`` = T.
@@ -55,12 +61,18 @@ class MultiViewTransforms(BaseTransform):
 
     def transform(self, results: dict) -> Union[dict, None]:
         view_frame_map = np.asarray(results['view_frame_map'])
-        views = []
-        for frame_ids in view_frame_map:
-            view = self.pipeline(self._view_results(results, frame_ids))
-            if view is None:
+        num_views, clip_len = view_frame_map.shape
+        groups = np.asarray(results.get('view_groups', np.arange(num_views)))
+        views = [None] * num_views
+        for group in dict.fromkeys(groups.tolist()):
+            members = np.flatnonzero(groups == group)
+            out = self.pipeline(
+                self._view_results(results, view_frame_map[members].ravel()))
+            if out is None:
                 return None
-            views.append(view)
+            for i, v in enumerate(members):
+                views[v] = dict(
+                    out, imgs=out['imgs'][i * clip_len:(i + 1) * clip_len])
         shapes = {tuple(v['img_shape']) for v in views}
         if len(shapes) != 1:
             raise ValueError(
@@ -70,8 +82,8 @@ class MultiViewTransforms(BaseTransform):
                 'keep_ratio=False), CenterCrop or RandomCrop.')
         results['imgs'] = [img for v in views for img in v['imgs']]
         results['img_shape'] = shapes.pop()
-        results['num_clips'] = len(views)
-        results['clip_len'] = view_frame_map.shape[1]
+        results['num_clips'] = num_views
+        results['clip_len'] = clip_len
         for key in self.view_keys:
             if key in views[0]:
                 results[f'view_{key}'] = [v[key] for v in views]

@@ -3,7 +3,9 @@
 A sampler chooses a start ``t_v`` and a speed (temporal stride) ``s_v`` per
 view; :func:`plan_views` turns them into the sorted unique frame indices that
 stock ``DecordDecode`` reads once, plus the map from each view's frames into
-them.
+them. It also says which views are augmented together (``view_groups``):
+views cut from one window share crop, colour and flip in window mode.
+RSPNet's sampler is in ``relative_speed_sampler.py``.
 """
 from typing import Optional, Sequence, Tuple
 
@@ -77,12 +79,15 @@ class BaseViewSampler(BaseTransform):
     indices, default 0) and ``sample_idx`` (set by MMEngine's dataset).
 
     Added Keys: ``frame_inds`` (U,), ``view_frame_map`` (V, T),
-    ``view_speeds`` (V,), ``video_idx``, ``clip_len`` = T, ``num_clips`` = V,
-    ``frame_interval`` = None.
+    ``view_speeds`` (V,), ``view_groups`` (V,), ``video_idx``,
+    ``clip_len`` = T, ``num_clips`` = V, ``frame_interval`` = None.
 
-    Layout, without sampling: ``num_views`` is V and :attr:`view_speeds`
-    the speeds each view can be drawn at; :meth:`sample_views` draws the
-    speeds of one sample.
+    Layout, without sampling: ``num_views`` is V, :attr:`view_speeds`
+    the speeds each view can be drawn at and :attr:`view_groups` the
+    augmentation group of each view (``MultiViewTransforms``,
+    ``ViewAugment`` and ``SSLDataPreprocessor(augment=...)`` draw one crop,
+    flip and colour per group; by default every view is its own group);
+    :meth:`sample_views` draws the starts and speeds of one sample.
 
     Args:
         clip_len (int): T, frames per view.
@@ -111,6 +116,12 @@ class BaseViewSampler(BaseTransform):
     def view_speeds(self) -> Tuple[Tuple[int, ...], ...]:
         """(V,) tuples: the speeds view ``v`` can be drawn at."""
         raise NotImplementedError
+
+    @property
+    def view_groups(self) -> Tuple[int, ...]:
+        """(V,) augmentation group of each view; views of a group share crop,
+        colour and flip. Default: every view is its own group."""
+        return tuple(range(self.num_views))
 
     def sample_views(self, total_frames: int) -> Tuple[np.ndarray, np.ndarray]:
         """Return (V,) starts and (V,) speeds for a video of L frames."""
@@ -153,6 +164,7 @@ class BaseViewSampler(BaseTransform):
         results['frame_inds'] = frame_inds + results.get('start_index', 0)
         results['view_frame_map'] = view_frame_map
         results['view_speeds'] = np.asarray(speeds, dtype=np.int64)
+        results['view_groups'] = np.asarray(self.view_groups, dtype=np.int64)
         results['video_idx'] = results.get('sample_idx', -1)
         results['clip_len'] = self.clip_len
         results['num_clips'] = len(view_frame_map)
@@ -160,7 +172,8 @@ class BaseViewSampler(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        args = ', '.join(f'{k}={v!r}' for k, v in vars(self).items())
+        args = ', '.join(f'{k}={v!r}' for k, v in vars(self).items()
+                         if not k.startswith('_'))
         return f'{self.__class__.__name__}({args})'
 
 
@@ -174,6 +187,11 @@ class SpeedPairSampler(BaseViewSampler):
         num_views (int): V, views per sample.
         distinct_speeds (bool): Draw the V speeds without replacement, so
             views never share a speed (what ACP needs).
+        window_augment (bool): Window mode, RSPNet's convention: every view
+            starts at one start (a window that fits the fastest drawn view)
+            and the views form one augmentation group, so they differ only
+            in speed. False: an own start and augmentation per view (the
+            ASCNet paper does not say; our default).
         out_of_bound_opt (str, optional): ``'loop'``, ``'clamp'`` or
             ``None`` (a video shorter than a clip is an error).
         test_mode (bool): Centred starts and ``speeds`` taken in order.
@@ -184,6 +202,7 @@ class SpeedPairSampler(BaseViewSampler):
                  speeds: Sequence[int] = (1, 2),
                  num_views: int = 2,
                  distinct_speeds: bool = True,
+                 window_augment: bool = False,
                  out_of_bound_opt: Optional[str] = 'loop',
                  test_mode: bool = False) -> None:
         super().__init__(clip_len, out_of_bound_opt, test_mode)
@@ -209,6 +228,7 @@ class SpeedPairSampler(BaseViewSampler):
         self.speeds = speeds
         self.num_views = num_views
         self.distinct_speeds = distinct_speeds
+        self.window_augment = bool(window_augment)
 
     @property
     def view_speeds(self):
@@ -217,63 +237,27 @@ class SpeedPairSampler(BaseViewSampler):
             return tuple((int(s), ) for s in speeds)
         return (self.speeds, ) * self.num_views
 
+    @property
+    def view_groups(self):
+        if self.window_augment:
+            return (0, ) * self.num_views
+        return super().view_groups
+
     def sample_views(self, total_frames):
         if self.test_mode:
             speeds = np.resize(np.asarray(self.speeds), self.num_views)
         else:
             speeds = np.random.choice(
                 self.speeds, self.num_views, replace=not self.distinct_speeds)
-        starts = [
-            self._start(total_frames, clip_span(self.clip_len, s))
-            for s in speeds
-        ]
-        return np.asarray(starts), speeds
-
-
-@TRANSFORMS.register_module()
-class RelativeSpeedSampler(BaseViewSampler):
-    """RSPNet views: query and key at speed a, the key re-sampled at speed b.
-
-    With probability 0.5, ``(a, b) = (1, fast_speed)``, else
-    ``(fast_speed, 1)``. View 0 is the query (own start), view 1 the key
-    (another start, chosen so that both speeds fit from it), view 2 the key's
-    window from the key's start at speed b. ``view_speeds`` is ``[a, a, b]``.
-
-    Args:
-        clip_len (int): T, frames per view.
-        fast_speed (int): The speed other than 1.
-        out_of_bound_opt (str, optional): ``'loop'``, ``'clamp'`` or
-            ``None`` (a video shorter than a clip is an error).
-        test_mode (bool): Centred starts and ``(a, b) = (1, fast_speed)``.
-    """
-    num_views = 3
-
-    def __init__(self,
-                 clip_len: int = 16,
-                 fast_speed: int = 2,
-                 out_of_bound_opt: Optional[str] = 'loop',
-                 test_mode: bool = False) -> None:
-        super().__init__(clip_len, out_of_bound_opt, test_mode)
-        if fast_speed < 2:
-            raise ValueError(f'fast_speed must be >= 2 so the two speeds '
-                             f'differ, got {fast_speed}')
-        self.fast_speed = int(fast_speed)
-
-    @property
-    def view_speeds(self):
-        if self.test_mode:
-            return (1, ), (1, ), (self.fast_speed, )
-        return ((1, self.fast_speed), ) * 3
-
-    def sample_views(self, total_frames):
-        if self.test_mode or np.random.rand() < 0.5:
-            a, b = 1, self.fast_speed
+        if self.window_augment:
+            span = clip_span(self.clip_len, int(max(speeds)))
+            starts = np.full(self.num_views, self._start(total_frames, span))
         else:
-            a, b = self.fast_speed, 1
-        query = self._start(total_frames, clip_span(self.clip_len, a))
-        key = self._start(total_frames,
-                          clip_span(self.clip_len, self.fast_speed))
-        return np.asarray([query, key, key]), np.asarray([a, a, b])
+            starts = np.asarray([
+                self._start(total_frames, clip_span(self.clip_len, s))
+                for s in speeds
+            ])
+        return starts, speeds
 
 
 @TRANSFORMS.register_module()

@@ -12,7 +12,8 @@ class ViewAugment(BaseTransform):
     """CPU path of :class:`VideoAugmenter` on multi-view clips.
 
     Required keys: ``imgs`` (V, 3, T, H, W) RGB, uint8 or float in [0, 255]
-    (after ``FormatShape(input_format='NCTHW')``).
+    (after ``FormatShape(input_format='NCTHW')``); optional ``view_groups``
+    (V,): views of a group get one parameter set (window mode).
     Modified keys: ``imgs``, float32 of the same shape.
     Added keys: ``view_augment``, each view's parameters (lists of V values
     by name, see :meth:`VideoAugmenter.sample_params`).
@@ -26,7 +27,11 @@ class ViewAugment(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         imgs = torch.from_numpy(np.ascontiguousarray(results['imgs']))
-        params = self.augmenter.sample_params(1, imgs.shape[0])
+        groups = results.get('view_groups')
+        if groups is not None:
+            groups = torch.as_tensor(np.asarray(groups, dtype=np.int64))
+        params = self.augmenter.sample_params(
+            1, imgs.shape[0], groups=groups)
         out = self.augmenter.apply(imgs.float()[None], params)[0]
         results['imgs'] = out.numpy().astype(np.float32, copy=False)
         results['view_augment'] = {k: v[0].tolist() for k, v in params.items()}

@@ -7,102 +7,55 @@ One implementation serves both paths of ``docs/design.md``: the
 from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
+
+from .functional import (adjust_hsv, bcast, blend, clip_mean, gaussian_blur,
+                         luma)
 
 Prob = Union[float, Sequence[float]]
 
-_LUMA = (0.299, 0.587, 0.114)
-
-# Columns of the uniform draw, one row of ``len(_DRAWS)`` numbers per view.
+# Columns of the uniform draw, one row of numbers per view (group).
 _DRAWS = ('flip', 'jitter', 'brightness', 'contrast', 'saturation', 'hue',
           'grayscale', 'blur', 'sigma', 'solarize')
-
-
-def _bcast(p: Tensor) -> Tensor:
-    """(n,) -> (n, 1, 1, 1, 1), to broadcast over (n, C, T, H, W)."""
-    return p.reshape(-1, 1, 1, 1, 1)
-
-
-def _luma(x: Tensor) -> Tensor:
-    """ITU-R 601 luma. (n, 3, T, H, W) -> (n, 1, T, H, W)."""
-    r, g, b = x.unbind(1)
-    return (_LUMA[0] * r + _LUMA[1] * g + _LUMA[2] * b).unsqueeze(1)
-
-
-def _blend(x: Tensor, other: Tensor, factor: Tensor) -> Tensor:
-    """``factor * x + (1 - factor) * other`` clamped to [0, 255]."""
-    f = _bcast(factor)
-    return (f * x + (1 - f) * other).clamp_(0, 255)
-
-
-def _shift_hue(x: Tensor, shift: Tensor) -> Tensor:
-    """Rotate the HSV hue of (n, 3, T, H, W) RGB in [0, 255] by ``shift`` (n,)
-    turns; saturation and value are kept."""
-    r, g, b = x.unbind(1)
-    maxc = x.amax(1)
-    minc = x.amin(1)
-    chroma = maxc - minc
-    gray = chroma == 0
-    sat = chroma / torch.where(gray, torch.ones_like(maxc), maxc)
-    div = torch.where(gray, torch.ones_like(chroma), chroma)
-    rc, gc, bc = (maxc - r) / div, (maxc - g) / div, (maxc - b) / div
-    is_r = maxc == r
-    is_g = (maxc == g) & ~is_r
-    hue = torch.where(is_r, bc - gc,
-                      torch.where(is_g, 2.0 + rc - bc, 4.0 + gc - rc))
-    hue = torch.remainder(hue / 6.0 + shift.reshape(-1, 1, 1, 1), 1.0) * 6.0
-    out = []
-    for n in (5.0, 3.0, 1.0):
-        k = torch.remainder(n + hue, 6.0)
-        w = torch.minimum(k, 4.0 - k).clamp_(0.0, 1.0)
-        out.append(maxc - maxc * sat * w)
-    return torch.stack(out, 1)
-
-
-def _gaussian_blur(x: Tensor, sigma: Tensor, kernel_size: int) -> Tensor:
-    """Separable Gaussian blur of every frame of (n, C, T, H, W), one ``sigma``
-    (n,) per clip, reflect padding; a grouped conv2d over (H, W)."""
-    n, c, t, h, w = x.shape
-    pos = torch.arange(kernel_size, device=x.device, dtype=x.dtype)
-    pos = pos - kernel_size // 2
-    kernel = torch.exp(-pos.square() / (2 * sigma.to(x.dtype)[:, None]**2))
-    kernel = (kernel / kernel.sum(1, keepdim=True)).repeat_interleave(c * t, 0)
-    pad = kernel_size // 2
-    groups = n * c * t
-    y = x.reshape(1, groups, h, w)
-    y = F.conv2d(
-        F.pad(y, (pad, pad, 0, 0), mode='reflect'),
-        kernel.view(groups, 1, 1, kernel_size),
-        groups=groups)
-    y = F.conv2d(
-        F.pad(y, (0, 0, pad, pad), mode='reflect'),
-        kernel.view(groups, 1, kernel_size, 1),
-        groups=groups)
-    return y.view(n, c, t, h, w)
+# Extra columns with jitter_order='random': one key per jitter op.
+_ORDER_DRAWS = ('order0', 'order1', 'order2', 'order3')
+_CHOICES = dict(
+    jitter_order=('fixed', 'random'),
+    contrast_mean=('luma', 'channel'),
+    saturation_mode=('blend', 'hsv'),
+    blur_padding=('reflect', 'zeros'))
 
 
 class VideoAugmenter:
     """Per-view flip, colour jitter, grayscale, blur and solarisation.
 
     Parameters are drawn once per (sample, view) and shared by all frames of
-    the view (temporally consistent); views and samples are independent. The
-    ops run in SimCLR/BYOL order: horizontal flip; colour jitter with
-    probability ``jitter_prob`` in the fixed order brightness, contrast,
-    saturation, hue; grayscale; Gaussian blur; solarisation; the result is
-    clamped to [0, 255]. Everything is vectorised over B*V on the device of
-    the input, without host synchronisation.
+    the view (temporally consistent); views and samples are independent,
+    except that views of one *group* (``groups``, e.g. the views that a
+    sampler cut from one window) share one parameter set. The ops run in
+    SimCLR/BYOL order: horizontal flip; colour jitter with probability
+    ``jitter_prob`` (brightness, contrast, saturation, hue); grayscale;
+    Gaussian blur; solarisation; the result is clamped to [0, 255].
+    Everything is vectorised over B*V on the device of the input, without
+    host synchronisation.
 
-    Contrast blends with the mean luma of the whole clip (not of each frame),
-    so a view gets one colour map for all of its frames. Hue is rotated in HSV.
+    Contrast blends with the mean of the whole clip (of its group's clips
+    with ``groups``), not of each frame, so a view gets one colour map for all
+    of its frames and the frames that views of a group share stay identical.
+    Hue is rotated in HSV. With ``solarize_threshold`` scaled along, every op
+    commutes with scaling the input, so [0, 255] here equals [0, 1] in the
+    official codes.
 
-    Randomness: one ``torch.rand(B, V, 10)`` per call, so on the CPU a call
-    with B samples draws exactly what B calls with one sample draw in turn.
+    Randomness: one ``torch.rand(B, V, 10)`` per call (14 columns with
+    ``jitter_order='random'``); view v uses the row of its group id
+    ``groups[b, v]``. So on the CPU a call with B samples draws exactly what B
+    calls with one sample draw in turn.
 
     Args:
         flip_prob (float | Sequence[float]): Horizontal flip probability.
-            Every ``*_prob`` is a float for all views or one value per view.
-            Defaults to 0.5.
+            Every ``*_prob`` is a float for all views or one value per view
+            (views of a group share the draw, compared with their own
+            probability). Defaults to 0.5.
         jitter_prob (float | Sequence[float]): Colour jitter probability.
             Defaults to 0.8.
         brightness (float): Brightness factor in U[1 - b, 1 + b].
@@ -120,6 +73,20 @@ class VideoAugmenter:
         solarize_prob (float | Sequence[float]): Defaults to 0.0.
         solarize_threshold (float): Pixels ``>= threshold`` become
             ``255 - x``. Defaults to 128.0.
+        grayscale_before_jitter (bool): Grayscale before the colour jitter
+            (RSPNet's official order) instead of after it. Defaults to False.
+        jitter_order (str): ``'fixed'`` (brightness, contrast, saturation,
+            hue) or ``'random'``: a random order per view (group), as
+            torchvision's ``ColorJitter`` and CVRL's ``color_jitter_rand``.
+            Defaults to ``'fixed'``.
+        contrast_mean (str): ``'luma'``: blend every channel with the clip's
+            mean luma (torchvision); ``'channel'``: each channel with its own
+            mean (TensorFlow's ``adjust_contrast``). Defaults to ``'luma'``.
+        saturation_mode (str): ``'blend'`` with the luma (torchvision) or
+            ``'hsv'``: scale the HSV saturation, clamped to [0, 1]
+            (TensorFlow's ``adjust_saturation``). Defaults to ``'blend'``.
+        blur_padding (str): ``'reflect'`` or ``'zeros'`` (TensorFlow's
+            ``SAME``). Defaults to ``'reflect'``.
     """
 
     def __init__(self,
@@ -134,7 +101,12 @@ class VideoAugmenter:
                  blur_sigma: Tuple[float, float] = (0.1, 2.0),
                  blur_kernel_size: Optional[int] = None,
                  solarize_prob: Prob = 0.0,
-                 solarize_threshold: float = 128.0) -> None:
+                 solarize_threshold: float = 128.0,
+                 grayscale_before_jitter: bool = False,
+                 jitter_order: str = 'fixed',
+                 contrast_mean: str = 'luma',
+                 saturation_mode: str = 'blend',
+                 blur_padding: str = 'reflect') -> None:
         self.probs = dict(
             flip=self._check_prob(flip_prob),
             jitter=self._check_prob(jitter_prob),
@@ -157,6 +129,18 @@ class VideoAugmenter:
             sigma=tuple(blur_sigma))
         self.blur_kernel_size = blur_kernel_size
         self.solarize_threshold = float(solarize_threshold)
+        self.grayscale_before_jitter = bool(grayscale_before_jitter)
+        self.options = dict(
+            jitter_order=jitter_order,
+            contrast_mean=contrast_mean,
+            saturation_mode=saturation_mode,
+            blur_padding=blur_padding)
+        for name, value in self.options.items():
+            if value not in _CHOICES[name]:
+                raise ValueError(f'{name} must be one of {_CHOICES[name]}, '
+                                 f'got {value!r}')
+        self._draws = _DRAWS + (
+            _ORDER_DRAWS if jitter_order == 'random' else ())
         self._prob_cache: Dict[tuple, Tensor] = {}
 
     @staticmethod
@@ -196,38 +180,87 @@ class VideoAugmenter:
                       batch_size: int,
                       num_views: int,
                       device: Union[str, torch.device] = 'cpu',
-                      generator: Optional[torch.Generator] = None
-                      ) -> Dict[str, Tensor]:
+                      generator: Optional[torch.Generator] = None,
+                      groups: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """Draw the parameters of every (sample, view).
+
+        Args:
+            groups (Tensor, optional): (V,) or (B, V) long group id of each
+                view, in [0, V); views of a group get the same parameters.
+                None: every view is its own group.
 
         Returns:
             dict[str, Tensor]: (B, V) tensors: bool ``flip``, ``jitter``,
             ``grayscale``, ``blur``, ``solarize``; float ``brightness``,
             ``contrast``, ``saturation`` (factors), ``hue`` (turns) and
-            ``sigma`` (pixels).
+            ``sigma`` (pixels); with ``jitter_order='random'`` also ``order``
+            (B, V, 4), the jitter ops' indices in the order they run; with
+            ``groups`` also ``group`` (B, V).
         """
         device = torch.device(device)
         u = torch.rand(
             batch_size,
             num_views,
-            len(_DRAWS),
+            len(self._draws),
             device=device,
-            generator=generator).unbind(-1)
-        u = dict(zip(_DRAWS, u))
+            generator=generator)
         params = {}
+        if groups is not None:
+            groups = torch.as_tensor(
+                groups, device=device).long().expand(batch_size, num_views)
+            u = u.gather(1, groups[..., None].expand_as(u))
+            params['group'] = groups
+        u = dict(zip(self._draws, u.unbind(-1)))
         for name in self.probs:
             params[name] = u[name] < self._threshold(name, num_views, device)
         for name, (lo, hi) in self.ranges.items():
             params[name] = lo + (hi - lo) * u[name]
+        if self.options['jitter_order'] == 'random':
+            keys = torch.stack([u[k] for k in _ORDER_DRAWS], -1)
+            params['order'] = keys.argsort(-1)
         return params
+
+    def _jitter(self, x: Tensor, p: Dict[str, Tensor],
+                groups: Optional[Tensor]) -> Tensor:
+        """Brightness, contrast, saturation and hue of (n, 3, T, H, W), in
+        the fixed order or in each view's ``p['order']``."""
+        per_channel = self.options['contrast_mean'] == 'channel'
+        hsv_saturation = self.options['saturation_mode'] == 'hsv'
+
+        def brightness(y):
+            return (y * bcast(p['brightness'])).clamp_(0, 255)
+
+        def contrast(y):
+            return blend(y, clip_mean(y, per_channel, groups), p['contrast'])
+
+        def saturation(y):
+            if hsv_saturation:
+                return adjust_hsv(y, sat_scale=p['saturation'])
+            return blend(y, luma(y), p['saturation'])
+
+        def hue(y):
+            if self.ranges['hue'][1] > 0:
+                return adjust_hsv(y, hue_shift=p['hue'])
+            return y
+
+        ops = (brightness, contrast, saturation, hue)
+        if 'order' not in p:
+            for op in ops:
+                x = op(x)
+            return x
+        for step in range(len(ops)):
+            chosen, out = p['order'][:, step], x
+            for k, op in enumerate(ops):
+                out = torch.where(bcast(chosen == k), op(x), out)
+            x = out
+        return x
 
     def apply(self, x: Tensor, params: Dict[str, Tensor]) -> Tensor:
         """Augment with given parameters.
 
         Args:
             x (Tensor): (B, V, 3, T, H, W) RGB in [0, 255].
-            params (dict[str, Tensor]): (B, V) tensors as from
-                :meth:`sample_params`.
+            params (dict[str, Tensor]): as from :meth:`sample_params`.
 
         Returns:
             Tensor: (B, V, 3, T, H, W) float in [0, 255].
@@ -238,26 +271,30 @@ class VideoAugmenter:
         if not x.is_floating_point():
             x = x.float()
         x = x.flatten(0, 1)
-        p = {k: v.flatten() for k, v in params.items()}
+        groups = params.get('group')
+        p = {k: v.flatten(0, 1) for k, v in params.items() if k != 'group'}
 
         def where(mask: Tensor, y: Tensor, x: Tensor) -> Tensor:
-            return torch.where(_bcast(mask), y, x)
+            return torch.where(bcast(mask), y, x)
+
+        def grayscale(x: Tensor) -> Tensor:
+            if not self._enabled('grayscale'):
+                return x
+            return where(p['grayscale'], luma(x).expand_as(x), x)
 
         if self._enabled('flip'):
             x = where(p['flip'], x.flip(-1), x)
+        if self.grayscale_before_jitter:
+            x = grayscale(x)
         if self._enabled('jitter'):
-            y = (x * _bcast(p['brightness'])).clamp_(0, 255)
-            y = _blend(y,
-                       _luma(y).mean((2, 3, 4), keepdim=True), p['contrast'])
-            y = _blend(y, _luma(y), p['saturation'])
-            if self.ranges['hue'][1] > 0:
-                y = _shift_hue(y, p['hue'])
-            x = where(p['jitter'], y, x)
-        if self._enabled('grayscale'):
-            x = where(p['grayscale'], _luma(x).expand_as(x), x)
+            x = where(p['jitter'], self._jitter(x, p, groups), x)
+        if not self.grayscale_before_jitter:
+            x = grayscale(x)
         if self._enabled('blur'):
             k = self.blur_kernel(*shape[-2:])
-            x = where(p['blur'], _gaussian_blur(x, p['sigma'], k), x)
+            blurred = gaussian_blur(x, p['sigma'], k,
+                                    self.options['blur_padding'])
+            x = where(p['blur'], blurred, x)
         if self._enabled('solarize'):
             solarized = torch.where(x >= self.solarize_threshold, 255 - x, x)
             x = where(p['solarize'], solarized, x)
@@ -265,14 +302,18 @@ class VideoAugmenter:
 
     def __call__(self,
                  x: Tensor,
-                 generator: Optional[torch.Generator] = None) -> Tensor:
-        """Augment (B, V, 3, T, H, W) RGB in [0, 255]; same shape, float."""
+                 generator: Optional[torch.Generator] = None,
+                 groups: Optional[Tensor] = None) -> Tensor:
+        """Augment (B, V, 3, T, H, W) RGB in [0, 255]; same shape, float.
+        ``groups``: see :meth:`sample_params`."""
         params = self.sample_params(x.shape[0], x.shape[1], x.device,
-                                    generator)
+                                    generator, groups)
         return self.apply(x, params)
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(probs={self.probs}, '
                 f'ranges={self.ranges}, '
                 f'blur_kernel_size={self.blur_kernel_size}, '
-                f'solarize_threshold={self.solarize_threshold})')
+                f'solarize_threshold={self.solarize_threshold}, '
+                f'grayscale_before_jitter={self.grayscale_before_jitter}, '
+                f'options={self.options})')

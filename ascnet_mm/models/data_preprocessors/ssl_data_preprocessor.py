@@ -1,5 +1,6 @@
 from typing import List, Optional, Sequence, Tuple, Union
 
+import numpy as np
 import torch
 from mmaction.models.data_preprocessors import ActionDataPreprocessor
 from mmaction.registry import MODELS
@@ -17,7 +18,9 @@ class SSLDataPreprocessor(ActionDataPreprocessor):
     Inputs are (V, C, T, H, W) per sample, batched to (N, V, C, T, H, W);
     (C, T, H, W) inputs, batched to (N, C, T, H, W), are one view. Order:
     stack, BGR->RGB if ``to_rgb``, :class:`VideoAugmenter` in training when
-    ``augment`` is set (RGB in [0, 255]), mean/std normalisation, blending.
+    ``augment`` is set (RGB in [0, 255]; one parameter set per group of the
+    samples' ``view_groups`` metainfo when packed), mean/std normalisation,
+    blending.
 
     Args:
         augment (dict, optional): :class:`VideoAugmenter` kwargs; None
@@ -41,12 +44,28 @@ class SSLDataPreprocessor(ActionDataPreprocessor):
         self.augmenter = (
             VideoAugmenter(**augment) if augment is not None else None)
 
-    def augment(self, batch_inputs: torch.Tensor) -> torch.Tensor:
+    def augment(self,
+                batch_inputs: torch.Tensor,
+                groups: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Augment (N, V, 3, T, H, W) or (N, 3, T, H, W) RGB in [0, 255];
-        float of the same shape."""
+        float of the same shape. ``groups`` (N, V): views of a group get one
+        parameter set."""
         if batch_inputs.ndim == 5:
             return self.augmenter(batch_inputs[:, None])[:, 0]
-        return self.augmenter(batch_inputs)
+        return self.augmenter(batch_inputs, groups=groups)
+
+    @staticmethod
+    def view_groups(data_samples: SampleList,
+                    device: torch.device) -> Optional[torch.Tensor]:
+        """(N, V) long ``view_groups`` of the packed metainfo (the view
+        sampler writes them; pack them with ``PackActionInputs(meta_keys=
+        (..., 'view_groups'))``), or None when absent."""
+        if not data_samples or 'view_groups' not in data_samples[0]:
+            return None
+        groups = np.stack(
+            [np.asarray(ds.metainfo['view_groups']) for ds in data_samples])
+        return torch.from_numpy(groups.astype(np.int64)).to(
+            device, non_blocking=True)
 
     def preprocess(self,
                    inputs: List[torch.Tensor],
@@ -62,7 +81,8 @@ class SSLDataPreprocessor(ActionDataPreprocessor):
         if self.to_rgb:
             batch_inputs = batch_inputs[..., [2, 1, 0], :, :, :]
         if training and self.augmenter is not None:
-            batch_inputs = self.augment(batch_inputs)
+            groups = self.view_groups(data_samples, batch_inputs.device)
+            batch_inputs = self.augment(batch_inputs, groups)
         if self._enable_normalize:
             batch_inputs = (batch_inputs - self.mean) / self.std
         elif self.to_float32:

@@ -27,6 +27,16 @@ class RSPNetRecognizer(BaseVideoSSL):
         momentum (float): key encoder momentum, 1 - 0.999 by default.
         queue_size (int): appearance keys kept; a multiple of the global batch.
         shuffle_bn (bool): Shuffle-BN in the key encoder under DDP.
+        key_passes (int): 2: the key encoder runs on the same-speed keys and
+            on the other-speed keys in two passes, each with its own
+            BatchNorm statistics, as the authors' code
+            (``PeihaoChen/RSPNet: moco/builder_diffspeed_diffloss.py``,
+            ``_diff_speed`` and ``forward``); 1: one pass over both (2N
+            clips, one set of statistics: other keys in training mode).
+        queue_init (str): ``'empty'``: the queue starts empty and its unused
+            rows are masked out of A-VID (ours); ``'random'``: it starts full
+            of random unit vectors, as the authors' code. Either way every
+            row holds a real key after ``queue_size / global batch`` steps.
         feature_loss (dict, optional): see :class:`BaseVideoSSL`.
     """
 
@@ -39,6 +49,8 @@ class RSPNetRecognizer(BaseVideoSSL):
                  momentum: float = 0.001,
                  queue_size: int = 16384,
                  shuffle_bn: bool = True,
+                 key_passes: int = 2,
+                 queue_init: str = 'empty',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None,
                  feature_loss: Optional[dict] = None) -> None:
@@ -48,9 +60,18 @@ class RSPNetRecognizer(BaseVideoSSL):
         self.avid_loss = MODELS.build(avid_loss)
         self.rsp_loss = MODELS.build(rsp_loss)
         self.shuffle_bn = shuffle_bn
+        if key_passes not in (1, 2):
+            raise ValueError(f'key_passes must be 1 or 2, got {key_passes}')
+        if queue_init not in ('empty', 'random'):
+            raise ValueError("queue_init must be 'empty' or 'random', got "
+                             f'{queue_init!r}')
+        self.key_passes = key_passes
         self.queue = FIFOBank(
             queue_size,
             dict(key=((self.app_head.out_channels, ), torch.float32)))
+        if queue_init == 'random':
+            self.queue.key.copy_(F.normalize(torch.randn_like(self.queue.key)))
+            self.queue.valid.fill_(True)
         self.build_target(['backbone', 'app_head', 'speed_head'], momentum)
         self._checked = False
 
@@ -83,6 +104,21 @@ class RSPNetRecognizer(BaseVideoSSL):
         return keys.split(
             [self.app_head.out_channels, self.speed_head.out_channels], dim=1)
 
+    def keys(self, inputs: torch.Tensor):
+        """Key encoder on views 1 (same speed) and 2 (other speed) of
+        ``(N, 3, C, T, H, W)``: one or two passes (``key_passes``).
+
+        Returns:
+            tuple: appearance ``k_same``, ``k_other`` and speed ``s_same``,
+            ``s_other`` keys, (N, D) each.
+        """
+        views = (inputs[:, 1], inputs[:, 2])
+        if self.key_passes == 2:
+            (k_same, s_same), (k_other, s_other) = map(self._keys, views)
+            return k_same, k_other, s_same, s_other
+        k_app, k_speed = self._keys(torch.cat(views))
+        return (*k_app.chunk(2), *k_speed.chunk(2))
+
     def loss(self, inputs: torch.Tensor,
              data_samples: SampleList) -> Dict[str, torch.Tensor]:
         """Args: inputs ``(N, 3, C, T, H, W)``: query, key, other-speed key."""
@@ -95,11 +131,7 @@ class RSPNetRecognizer(BaseVideoSSL):
         q_app, q_speed = self.app_head(feats), self.speed_head(feats)
         with torch.no_grad():
             self.update_target()
-            k_app, k_speed = self._keys(inputs[:,
-                                               1:].transpose(0,
-                                                             1).flatten(0, 1))
-        k_same, k_other = k_app.split(num)
-        s_same, s_other = k_speed.split(num)
+            k_same, k_other, s_same, s_other = self.keys(inputs)
         queue, valid = self.queue.key.clone(), self.queue.valid.clone()
         loss_avid = (
             self.avid_loss(q_app, k_same, queue, valid) +

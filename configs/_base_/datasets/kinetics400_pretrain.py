@@ -2,7 +2,9 @@
 # unused). A method config assembles its pipeline from these named steps and
 # its own view sampler:
 #   [init, <sampler>, decode, views, format_shape, view_augment, pack]
-# Sizes and augmentation follow the papers (16x112x112 for R3D-18).
+# and `views` from short_side, random_crop, crop_resize. Sizes and
+# augmentation follow the papers (16x112x112 for R3D-18). The sampler's
+# view_groups say which views share crop, flip and colour (window mode).
 dataset_type = 'VideoListDataset'
 data_root = 'data/kinetics400/videos_train'
 ann_file = 'data/kinetics400/kinetics400_train_list_videos.txt'
@@ -11,16 +13,16 @@ crop_size = 112
 
 init = dict(type='DecordInit')
 decode = dict(type='DecordDecode')  # one get_batch over all views' frames
+short_side = dict(type='Resize', scale=(-1, 128))
+random_crop = dict(
+    type='RandomResizedCrop',
+    area_range=(0.2, 1.0),
+    aspect_ratio_range=(3 / 4, 4 / 3))
+crop_resize = dict(
+    type='Resize', scale=(crop_size, crop_size), keep_ratio=False)
 views = dict(
     type='MultiViewTransforms',
-    transforms=[
-        dict(type='Resize', scale=(-1, 128)),
-        dict(
-            type='RandomResizedCrop',
-            area_range=(0.2, 1.0),
-            aspect_ratio_range=(3 / 4, 4 / 3)),
-        dict(type='Resize', scale=(crop_size, crop_size), keep_ratio=False),
-    ])
+    transforms=[short_side, random_crop, crop_resize])
 format_shape = dict(type='FormatShape', input_format='NCTHW')
 view_augment = dict(
     type='ViewAugment',
@@ -31,7 +33,9 @@ view_augment = dict(
     saturation=0.4,
     hue=0.1,
     grayscale_prob=0.2)
-pack = dict(type='PackActionInputs', meta_keys=('view_speeds', 'video_idx'))
+pack = dict(
+    type='PackActionInputs',
+    meta_keys=('view_speeds', 'video_idx', 'view_groups'))
 train_dataloader = dict(
     batch_size=64,
     num_workers=8,

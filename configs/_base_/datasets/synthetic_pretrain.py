@@ -6,15 +6,9 @@ data_root = 'data/synthetic/videos'
 ann_file = 'data/synthetic/pretrain.txt'
 clip_len = 8
 crop_size = 32
-views = dict(
-    type='MultiViewTransforms',
-    transforms=[
-        dict(
-            type='RandomResizedCrop',
-            area_range=(0.3, 1.0),
-            aspect_ratio_range=(3 / 4, 4 / 3)),
-        dict(type='Resize', scale=(crop_size, crop_size), keep_ratio=False),
-    ])
+random_crop = dict(_base_.random_crop, area_range=(0.3, 1.0))
+crop_resize = dict(_base_.crop_resize, scale=(crop_size, crop_size))
+views = dict(type='MultiViewTransforms', transforms=[random_crop, crop_resize])
 # The synthetic labels are motion directions: a horizontal flip turns
 # move_left into move_right and cw into ccw, so no flips here.
 view_augment = dict(_base_.view_augment, flip_prob=0.0)

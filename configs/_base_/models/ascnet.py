@@ -29,7 +29,9 @@ model = dict(
         in_channels=feat_dim,
         hidden_channels=hidden_dim,
         out_channels=feat_dim),
-    acp_loss=dict(type='ACPLoss', loss_weight=1.0),  # None: SCP only
+    # ACP averages its two directions (ours: the paper does not say; BYOL
+    # sums them, reduction='sum'); None: SCP only
+    acp_loss=dict(type='ACPLoss', loss_weight=1.0, reduction='mean'),
     scp_loss=dict(type='SCPLoss', loss_weight=1.0),  # None: ACP only
     momentum=0.01,  # 1 - tau: tau rises 0.99 -> 1.0 (cosine; ours)
     end_momentum=0.0,  # momentum=None: stop-gradient siamese target

@@ -25,4 +25,10 @@ model = dict(
     momentum=0.001,  # key encoder m = 0.999
     queue_size=16384,
     shuffle_bn=True,
+    # the key encoder's two passes (same speed, other speed), BatchNorm
+    # statistics per pass (authors' code); 1: one pass over both
+    key_passes=2,
+    # ours: an empty, masked queue; 'random': random unit vectors (authors'
+    # code); the same once queue_size / global batch steps have filled it
+    queue_init='empty',
     data_preprocessor=_base_.data_preprocessor)
