@@ -3,6 +3,7 @@ discrimination."""
 from typing import Dict, Optional
 
 import torch
+import torch.nn.functional as F
 from mmaction.registry import MODELS
 from mmengine.logging import print_log
 
