@@ -74,3 +74,19 @@ def test_demo_set_options_are_what_the_generator_records(tmp_path):
     ] + demo.SET_OPTIONS)
     meta = json.load(open(osp.join(out, 'meta.json')))
     assert {k: meta[k] for k in demo.SET_META} == demo.SET_META
+
+
+def test_last_scalar_reads_the_newest_run_and_names_a_missing_key(tmp_path):
+    from ascnet_mm.utils import last_scalar
+    for run, values in (('20260101_000000', [0.1, 0.2]), ('20260102_000000',
+                                                          [0.3])):
+        vis = tmp_path / run / 'vis_data'
+        vis.mkdir(parents=True)
+        (vis / 'scalars.json').write_text(''.join(
+            json.dumps({
+                'acc/top1': v,
+                'step': i
+            }) + '\n' for i, v in enumerate(values)))
+    assert last_scalar(str(tmp_path), 'acc/top1') == 0.3
+    with pytest.raises(KeyError, match='no "loss" logged'):
+        last_scalar(str(tmp_path), 'loss')

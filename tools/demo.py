@@ -20,7 +20,6 @@ direction only (dimensional collapse).
     python tools/demo.py --method ascnet,rspnet,cvrl  # make demo METHOD=all
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
@@ -32,7 +31,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from ascnet_mm.utils import METHODS  # noqa: E402
 from ascnet_mm.utils import REPO_ROOT as ROOT  # noqa: E402
-from ascnet_mm.utils import markdown_table, pretrain_config  # noqa: E402
+from ascnet_mm.utils import (last_scalar, markdown_table,  # noqa: E402
+                             pretrain_config, random_init_checkpoint)
 
 PRETRAIN_CONFIGS = dict(
     ascnet='configs/ascnet/ascnet_r18-w16_synthetic_vcreg.py',
@@ -79,22 +79,6 @@ def run(args, log_path):
     return time.time() - start
 
 
-def last_scalar(work_dir, key):
-    """The last logged value of ``key`` in a run's
-    ``vis_data/scalars.json``."""
-    value = None
-    for path in sorted(
-            glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
-        with open(path) as f:
-            for line in f:
-                record = json.loads(line)
-                if key in record:
-                    value = record[key]
-    if value is None:
-        raise SystemExit(f'no "{key}" logged under {work_dir}')
-    return value
-
-
 def make_set(path, videos, seed, log_path):
     """Make a synthetic set at ``path`` unless the same one is there."""
     meta_path = osp.join(ROOT, path, 'meta.json')
@@ -114,28 +98,6 @@ def make_set(path, videos, seed, log_path):
         str(videos), '--seed',
         str(seed)
     ] + SET_OPTIONS, log_path)
-
-
-def random_init_checkpoint(config, path, seed=0):
-    """Save the untrained network of ``config`` (the random-init baseline)."""
-    if osp.exists(path):
-        return path
-    from mmaction.registry import MODELS
-    from mmengine import Config
-    from mmengine.logging import MMLogger
-    from mmengine.registry import DefaultScope
-    from mmengine.runner import save_checkpoint, set_random_seed
-
-    import ascnet_mm  # noqa: F401
-    MMLogger.get_instance('demo', log_level='WARNING')  # no init-weights log
-    set_random_seed(seed)
-    cfg = Config.fromfile(config)
-    with DefaultScope.overwrite_default_scope('mmaction'):
-        model = MODELS.build(cfg.model)
-    model.init_weights()
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    save_checkpoint({'state_dict': model.state_dict(), 'meta': {}}, path)
-    return path
 
 
 def evaluate(name, ckpt, out, data, method='ascnet'):
