@@ -4,7 +4,11 @@ import os.path as osp
 import re
 import struct
 from collections import Counter
+from functools import partial
 from typing import Callable, Iterable, List, NamedTuple, Optional, Tuple
+
+from ..utils.parallel import parallel_map
+from .readers import DECODERS, open_video
 
 
 class VideoCheck(NamedTuple):
@@ -23,11 +27,18 @@ _MP4_HEADS = (b'ftyp', b'moov', b'mdat', b'free', b'wide')
 
 
 def quiet_decoders():
-    """Silence FFmpeg's per-file log lines inside decord and PyAV."""
-    import av.logging
-    import decord.logging
-    decord.logging.set_level(decord.logging.QUIET)
-    av.logging.set_level(None)
+    """Silence FFmpeg's per-file log lines inside decord and PyAV (those
+    installed)."""
+    try:
+        import av.logging
+        av.logging.set_level(None)
+    except ImportError:
+        pass
+    try:
+        import decord.logging
+        decord.logging.set_level(decord.logging.QUIET)
+    except ImportError:
+        pass
 
 
 def file_problem(path) -> Optional[str]:
@@ -75,19 +86,23 @@ def short_error(error: Exception) -> str:
     return text or type(error).__name__
 
 
-def check_video(path, chunk: int = 32, num_threads: int = 1) -> VideoCheck:
-    """Decode every frame of ``path`` once with decord, in ``chunk``-frame
-    batches.
+def check_video(path,
+                chunk: int = 32,
+                num_threads: int = 1,
+                decoder: str = 'decord') -> VideoCheck:
+    """Decode every frame of ``path`` once with ``decoder`` ('decord' or
+    'torchcodec'), in ``chunk``-frame batches.
 
     Fails on a missing or empty file, a file that does not open, no frames, a
-    decode error, or fewer decoded frames than ``len(VideoReader)`` claims.
+    decode error, or fewer decoded frames than the reader's length claims.
     """
-    import decord
     problem = file_problem(path)
     if problem:
         return VideoCheck(False, problem, 0)
     try:
-        vr = decord.VideoReader(str(path), num_threads=num_threads)
+        vr = open_video(str(path), decoder, num_threads)
+    except ImportError:
+        raise
     except Exception as e:
         return VideoCheck(False, open_failure_reason(path, e), 0)
     total, done = len(vr), 0
@@ -108,9 +123,18 @@ def check_video(path, chunk: int = 32, num_threads: int = 1) -> VideoCheck:
 def map_progress(func: Callable, tasks: list, workers: int = 1) -> list:
     """``[func(t) for t in tasks]`` in order, over ``workers`` processes, with
     a bar."""
-    from ..utils import parallel_map
     return parallel_map(
         func, tasks, workers, initializer=quiet_decoders, progress=True)
+
+
+def add_decoder_argument(parser):
+    """``--decoder {decord,torchcodec}`` for the data tools."""
+    parser.add_argument(
+        '--decoder',
+        choices=DECODERS,
+        default='decord',
+        help='decoder that checks every frame (torchcodec: pip install '
+        '"ascnet-mm[torchcodec]")')
 
 
 def read_list(list_file) -> List[Tuple[str, str]]:
@@ -136,10 +160,12 @@ def reason_kind(reason: str) -> str:
 def verify_list(list_file,
                 data_prefix: str = '',
                 out_dir: str = '.',
-                workers: int = 1) -> dict:
+                workers: int = 1,
+                decoder: str = 'decord') -> dict:
     """Check every video of ``list_file``; write the clean list and the
     rejects.
 
+    Every frame is decoded with ``decoder`` ('decord' or 'torchcodec').
     Writes ``out_dir/<list name>`` (input lines of good videos) and
     ``out_dir/<list stem>_rejected.txt`` (``path<TAB>reason``). Returns
     ``dict(total, ok, rejected, reasons=Counter, clean_list, rejected_list)``.
@@ -151,9 +177,9 @@ def verify_list(list_file,
         raise ValueError(
             f'--out-dir would overwrite the input list {list_file}')
     entries = read_list(list_file)
-    checks = map_progress(check_video,
-                          [osp.join(data_prefix, p) for p, _ in entries],
-                          workers)
+    checks = map_progress(
+        partial(check_video, decoder=decoder),
+        [osp.join(data_prefix, p) for p, _ in entries], workers)
     good = [ln for (_, ln), c in zip(entries, checks) if c.ok]
     bad = [(p, c.reason) for (p, _), c in zip(entries, checks) if not c.ok]
     write_lines(clean_list, good)

@@ -4,6 +4,7 @@ import math
 import os
 import os.path as osp
 from fractions import Fraction
+from functools import partial
 from typing import List, NamedTuple, Optional, Tuple
 
 from .check import (check_video, file_problem, map_progress,
@@ -139,11 +140,12 @@ def _remove(path):
         os.remove(path)
 
 
-def prepare_one(task) -> Result:
+def prepare_one(task, decoder: str = 'decord') -> Result:
     """Transcode one ``(src_path, src_name, dst_path, settings)``; skip if
     already done.
 
     The output is written as ``dst + '.part'``, checked with ``check_video``
+    (decoded with ``decoder``)
     (its frame
     count must match the frames written within one) and only then renamed to
     ``dst``.
@@ -154,7 +156,7 @@ def prepare_one(task) -> Result:
         return Result('rejected', name, problem)
     bytes_in = osp.getsize(src)
     if osp.exists(dst):
-        if check_video(dst).ok:
+        if check_video(dst, decoder=decoder).ok:
             return Result('skipped', name, '', bytes_in, osp.getsize(dst))
         _remove(dst)
     part = dst + PART_SUFFIX
@@ -166,7 +168,7 @@ def prepare_one(task) -> Result:
     except Exception as e:
         _remove(part)
         return Result('rejected', name, f'encode failed: {short_error(e)}')
-    check = check_video(part)
+    check = check_video(part, decoder=decoder)
     if not check.ok or abs(check.num_frames - written) > 1:
         _remove(part)
         why = check.reason or f'{check.num_frames} frames, expected {written}'
@@ -213,7 +215,8 @@ def prepare_videos(source,
                    out_dir,
                    data_prefix: str = '',
                    settings: EncodeSettings = EncodeSettings(),
-                   workers: int = 1) -> dict:
+                   workers: int = 1,
+                   decoder: str = 'decord') -> dict:
     """Transcode a folder (recursively) or the videos of an MMAction2 list into
     ``out_dir``.
 
@@ -254,7 +257,8 @@ def prepare_videos(source,
                 f'output {dst} would overwrite its source: use another OUT_DIR'
             )
         tasks.append((src, name, dst, settings))
-    results = map_progress(prepare_one, tasks, workers) + rejected
+    results = map_progress(
+        partial(prepare_one, decoder=decoder), tasks, workers) + rejected
     _merge_rejected(
         osp.join(out_dir, 'rejected.txt'), {n
                                             for n, _ in entries},

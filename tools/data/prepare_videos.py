@@ -7,8 +7,8 @@ Example::
 """
 import argparse
 
+from ascnet_mm.video_io.check import add_decoder_argument, quiet_decoders
 from ascnet_mm.video_io.transcode import EncodeSettings, prepare_videos
-from ascnet_mm.video_io.check import quiet_decoders
 
 EPILOG = """\
 Compared with MMAction2's tools/data/resize_videos.py: that script also resizes the short
@@ -44,6 +44,7 @@ def parse_args(argv=None):
     parser.add_argument('--crf', type=int, default=23)
     parser.add_argument('--preset', default='medium', help='x264 preset')
     parser.add_argument('--workers', type=int, default=1)
+    add_decoder_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -60,7 +61,7 @@ def main(argv=None):
     settings = EncodeSettings(args.short_side, args.fps, args.gop, args.crf,
                               args.preset)
     s = prepare_videos(args.source, args.out_dir, args.data_prefix, settings,
-                       args.workers)
+                       args.workers, args.decoder)
     ratio = f' ({s["bytes_out"] / s["bytes_in"]:.1%})' if s['bytes_in'] else ''
     print(f'\ndone {s["done"]}, skipped {s["skipped"]} (already prepared), '
           f'rejected {s["rejected"]} (see {args.out_dir}/rejected.txt)')

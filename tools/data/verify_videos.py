@@ -7,14 +7,15 @@ Example::
 """
 import argparse
 
-from ascnet_mm.video_io.check import quiet_decoders, verify_list
+from ascnet_mm.video_io.check import (add_decoder_argument, quiet_decoders,
+                                      verify_list)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description=
-        'Check that every video of a list decodes completely (decord, every '
-        'frame). Writes OUT_DIR/<list name> with the good lines and '
+        'Check that every video of a list decodes completely (every frame, '
+        'with --decoder). Writes OUT_DIR/<list name> with the good lines and '
         'OUT_DIR/<list stem>_rejected.txt with "path<TAB>reason".')
     parser.add_argument(
         'list', help='MMAction2 list: "path label" or "path" lines')
@@ -22,13 +23,15 @@ def parse_args(argv=None):
         '--data-prefix', default='', help='folder the list paths are under')
     parser.add_argument('--out-dir', required=True)
     parser.add_argument('--workers', type=int, default=1)
+    add_decoder_argument(parser)
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
     quiet_decoders()
-    s = verify_list(args.list, args.data_prefix, args.out_dir, args.workers)
+    s = verify_list(args.list, args.data_prefix, args.out_dir, args.workers,
+                    args.decoder)
     print(
         f'\nchecked {s["total"]} videos: {s["ok"]} good, {s["rejected"]} rejected'
     )

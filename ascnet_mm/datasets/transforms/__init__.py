@@ -2,9 +2,11 @@ from .multi_view import MultiViewTransforms
 from .speed_sampling import (BaseViewSampler, RelativeSpeedSampler,
                              SpeedPairSampler, TemporalIntervalSampler,
                              plan_views)
+from .torchcodec_decode import TorchCodecDecode, TorchCodecInit
 from .view_augment import ViewAugment
 
 __all__ = [
     'MultiViewTransforms', 'BaseViewSampler', 'RelativeSpeedSampler',
-    'SpeedPairSampler', 'TemporalIntervalSampler', 'plan_views', 'ViewAugment'
+    'SpeedPairSampler', 'TemporalIntervalSampler', 'plan_views',
+    'TorchCodecDecode', 'TorchCodecInit', 'ViewAugment'
 ]
