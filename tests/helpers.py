@@ -125,3 +125,8 @@ def dist_tool(script, positional, work, *args, options=(), timeout=300):
         env['PORT'] = str(free_port())
     assert proc.returncode == 0, log[-4000:]
     return log
+
+
+def loaded_modules(names):
+    """Which of ``names`` this process has imported (a probe for workers)."""
+    return [n for n in names if n in sys.modules]

@@ -6,6 +6,10 @@ Example::
         data/kinetics400/videos_128 --data-prefix data/kinetics400/raw --workers 16
 """
 import argparse
+import os
+
+if __name__ == '__main__':  # a data tool: no registration, no torch
+    os.environ.setdefault('ASCNET_MM_LIGHT_IMPORT', '1')
 
 from ascnet_mm.video_io.check import add_decoder_argument, quiet_decoders
 from ascnet_mm.video_io.transcode import EncodeSettings, prepare_videos

@@ -6,6 +6,10 @@ Example::
         --data-prefix data/ucf101/videos --out-dir data/ucf101/verified --workers 8
 """
 import argparse
+import os
+
+if __name__ == '__main__':  # a data tool: no registration, no torch
+    os.environ.setdefault('ASCNET_MM_LIGHT_IMPORT', '1')
 
 from ascnet_mm.video_io.check import (add_decoder_argument, quiet_decoders,
                                       verify_list)
