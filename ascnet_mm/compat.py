@@ -14,10 +14,8 @@ Everything here runs once, from ``ascnet_mm/__init__.py``, *before* the first
 ``allow_mmengine_checkpoint_globals``
     torch >= 2.6 loads with ``weights_only=True``; MMEngine checkpoints carry a
     few non-tensor objects (``HistoryBuffer``, numpy scalars and dtypes, ...).
-    We
-    allow-list exactly those classes; ``weights_only`` is never turned off, so
-    a
-    checkpoint with any other object is still refused.
+    We allow-list exactly those classes; ``weights_only`` is never turned off,
+    so a checkpoint with any other object is still refused.
 
 ``explain_refused_checkpoints``
     torch's error for a checkpoint the weights-only load refuses names neither
@@ -35,13 +33,20 @@ Everything here runs once, from ``ascnet_mm/__init__.py``, *before* the first
 
 ``honour_pretrained_init_cfg``
     MMAction2's ``ResNet3d`` (and its subclasses R(2+1)D, SlowOnly, ...)
-    override
-    ``init_weights`` and silently ignore ``init_cfg=dict(type='Pretrained')``.
+    override ``init_weights`` and silently ignore
+    ``init_cfg=dict(type='Pretrained')``.
     We keep their own initialisation and then apply the ``Pretrained`` entries,
     so ``backbone.init_cfg=dict(type='Pretrained', prefix='backbone.', ...)``
     works for every backbone.
+
+``skip_sync_bn_on_cpu``
+    With ``sync_bn='torch'`` in a config MMEngine's runner turns every BN
+    layer into torch's ``SyncBatchNorm`` under DDP, which refuses CPU tensors
+    in training, so a CPU run (gloo) fails at its first step. A model on the
+    CPU keeps its BN layers, with one warning; on a GPU nothing changes.
 """
 import importlib.util
+import logging
 import os.path as osp
 import pickle
 import re
@@ -52,8 +57,8 @@ import warnings
 __all__ = [
     'apply', 'ensure_drn_placeholder', 'allow_mmengine_checkpoint_globals',
     'honour_pretrained_init_cfg', 'explain_refused_checkpoints',
-    'allow_cpu_distributed', 'RefusedCheckpointError',
-    'SAFE_CHECKPOINT_GLOBALS'
+    'allow_cpu_distributed', 'skip_sync_bn_on_cpu', 'sync_bn_runs_on',
+    'RefusedCheckpointError', 'SAFE_CHECKPOINT_GLOBALS'
 ]
 
 _DRN_MODULE = 'mmaction.models.localizers.drn'
@@ -275,6 +280,41 @@ def honour_pretrained_init_cfg() -> None:
     ResNet3d.init_weights = init_weights
 
 
+def sync_bn_runs_on(device) -> bool:
+    """Whether torch's ``SyncBatchNorm`` trains on tensors of ``device`` (a
+    ``torch.device`` or its type): CUDA, HPU, XPU or the PrivateUse1 backend,
+    as torch checks; never the CPU."""
+    import torch
+    return torch.device(device).type in (
+        'cuda', 'hpu', 'xpu', torch._C._get_privateuse1_backend_name())
+
+
+def skip_sync_bn_on_cpu() -> None:
+    """Skip the runner's ``cfg.sync_bn`` conversion for a model on the
+    CPU."""
+    import mmengine.runner.runner as runner_module
+    original = runner_module.convert_sync_batchnorm
+    if getattr(original, '_ascnet_mm_patched', False):
+        return
+
+    def convert_sync_batchnorm(module, implementation='torch'):
+        devices = {t.device for t in module.state_dict().values()}
+        if all(sync_bn_runs_on(d) for d in devices):
+            return original(module, implementation)
+        from mmengine.logging import print_log
+        print_log(
+            f'sync_bn={implementation!r} not applied: the model is on '
+            f'{sorted(map(str, devices))}, where SyncBatchNorm cannot train; '
+            'its BN layers stay per-process BatchNorm.',
+            logger='current',
+            level=logging.WARNING)
+        return module
+
+    convert_sync_batchnorm._ascnet_mm_patched = True
+    convert_sync_batchnorm.__doc__ = original.__doc__
+    runner_module.convert_sync_batchnorm = convert_sync_batchnorm
+
+
 _APPLIED = False
 
 
@@ -297,4 +337,5 @@ def apply() -> None:
     explain_refused_checkpoints()
     allow_cpu_distributed()
     honour_pretrained_init_cfg()
+    skip_sync_bn_on_cpu()
     _APPLIED = True

@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -13,12 +14,27 @@ import numpy as np
 from ascnet_mm.video_io import encode_h264
 
 
-def write_video(path, frames, fps=25, gop=None):
+def write_video(path, frames, fps=25, gop=None, **kwargs):
     """Write ``frames`` (T, H, W, 3) uint8 RGB to ``path`` as H.264 (yuv420p).
 
-    ``gop``: keyframe interval (None: the encoder's default).
+    ``gop``: keyframe interval (None: the encoder's default); ``kwargs``: see
+    :func:`~ascnet_mm.video_io.encode_h264`.
     """
-    return encode_h264(path, frames, fps=fps, gop=gop)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return encode_h264(path, frames, fps=fps, gop=gop, **kwargs)
+
+
+def faulty_check(path):
+    """``check_video``, except that a video named ``hang*`` never finishes
+    (as decord can on a container that over-reports its frames) and one
+    named ``crash*`` kills the process (exit code 134, as an abort)."""
+    from ascnet_mm.video_io import check_video
+    name = os.path.basename(str(path))
+    if name.startswith('hang'):
+        time.sleep(3600)
+    if name.startswith('crash'):
+        os._exit(134)
+    return check_video(path)
 
 
 def ramp_video(num_frames, size=32, seed=0):
@@ -33,6 +49,26 @@ def ramp_video(num_frames, size=32, seed=0):
     frames = base[:, None, None, None] + rng.normal(
         0, 1, (num_frames, size, size, 3))
     return np.clip(frames, 0, 255).astype(np.uint8)
+
+
+def build_model(config, **overrides):
+    """The model of ``config`` with a width-8 backbone (64 channels out) and
+    ``overrides`` of its keys, initialised with seed 0, in train mode."""
+    import torch
+    from mmaction.registry import MODELS
+    from mmengine import Config
+    cfg = Config.fromfile(config)
+    cfg.model.backbone.base_channels = 8
+    for key in ('app_projector', 'speed_projector', 'app_head', 'speed_head',
+                'projector'):
+        if cfg.model.get(key):
+            cfg.model[key].in_channels = 64
+    for key, value in overrides.items():
+        cfg.model[key] = value
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    return model.train()
 
 
 TOOLS = Path(__file__).resolve().parents[1] / 'tools'
@@ -125,6 +161,18 @@ def dist_tool(script, positional, work, *args, options=(), timeout=300):
         env['PORT'] = str(free_port())
     assert proc.returncode == 0, log[-4000:]
     return log
+
+
+def run_tool(tool, config, *args, options=()):
+    """Run ``python TOOL CONFIG ARGS [--cfg-options OPTIONS]`` from the repo
+    root (one OpenMP thread); its log (stdout and stderr). Fails the test
+    unless it exits 0."""
+    cmd = [tool, config, *args]
+    if options:
+        cmd += ['--cfg-options', *options]
+    proc = run_python(cmd, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout + proc.stderr
 
 
 def loaded_modules(names):

@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 import torch
+from helpers import build_model as build
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 from mmengine import Config
@@ -12,21 +13,6 @@ from mmengine.registry import DefaultScope
 def mmaction_scope():
     with DefaultScope.overwrite_default_scope('mmaction'):
         yield
-
-
-def build(config, **overrides):
-    cfg = Config.fromfile(config)
-    cfg.model.backbone.base_channels = 8
-    for key in ('app_projector', 'speed_projector', 'app_head', 'speed_head',
-                'projector'):
-        if cfg.model.get(key):
-            cfg.model[key].in_channels = 64
-    for key, value in overrides.items():
-        cfg.model[key] = value
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    model.init_weights()
-    return model.train()
 
 
 def batch(model, num=4, views=2, speeds=(1, 2), vids=None, seed=0):

@@ -53,7 +53,7 @@ def test_decoder_frames_model():
 
 @pytest.mark.slow
 def test_data_throughput_table(data_tool, videos, tmp_path, capsys):
-    from ascnet_mm.video_io.transcode import EncodeSettings, prepare_videos
+    from ascnet_mm.video_io import EncodeSettings, prepare_videos
     prepared = tmp_path / 'prepared'
     prepare_videos(
         str(videos),

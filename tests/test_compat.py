@@ -1,5 +1,5 @@
 """The compatibility module: DRN placeholder, safe checkpoint globals,
-Pretrained init_cfg for ResNet3d-family backbones."""
+Pretrained init_cfg for ResNet3d-family backbones, no SyncBN on the CPU."""
 import pickle
 import sys
 from collections import OrderedDict
@@ -172,3 +172,18 @@ def test_refused_checkpoint_names_file_and_allow_list(tmp_path):
     msg = str(err.value)
     assert msg.startswith(f'refused to load checkpoint {path}: it contains ')
     assert 'SAFE_CHECKPOINT_GLOBALS' in msg
+
+
+def test_sync_bn_runs_only_off_the_cpu():
+    assert compat.sync_bn_runs_on('cuda')
+    assert compat.sync_bn_runs_on(torch.device('cuda', 1))
+    assert not compat.sync_bn_runs_on('cpu')
+    assert not compat.sync_bn_runs_on(torch.device('meta'))
+
+
+def test_sync_bn_conversion_is_patched_once():
+    import mmengine.runner.runner as runner_module
+    patched = runner_module.convert_sync_batchnorm
+    assert patched._ascnet_mm_patched
+    compat.skip_sync_bn_on_cpu()
+    assert runner_module.convert_sync_batchnorm is patched

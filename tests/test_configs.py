@@ -10,6 +10,7 @@ import os.path as osp
 import re
 from pathlib import Path
 
+import mmengine.logging
 import pytest
 from helpers import dist_train
 from mmaction.registry import DATASETS, MODELS
@@ -17,6 +18,10 @@ from mmengine import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope
+from torch.nn import SyncBatchNorm
+from torch.nn.modules.batchnorm import _BatchNorm
+
+from ascnet_mm import compat
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / 'configs'
@@ -36,6 +41,9 @@ KINETICS = {
     'configs/cvrl/cvrl_s3dg_k400.py': ('loss_nt_xent', ),
 }
 OTHER_KINETICS = [p for p in PRETRAIN if 'k400' in p and p not in KINETICS]
+# BN of the Kinetics-400 configs under DDP: SyncBN (ASCNet: ours; CVRL: the
+# authors' code), per GPU with Shuffle-BN (RSPNet: the authors' code).
+SYNC_BN = dict(ascnet='torch', rspnet=None, cvrl='torch')
 
 
 @functools.lru_cache(maxsize=None)
@@ -180,6 +188,44 @@ def test_kinetics_config_trains_with_dist_train(config, tiny_synthetic,
     assert 'Epoch(train) [1][2/2]' in log
     for loss in KINETICS[config]:
         assert f' {loss}: ' in log, loss
+    # on the CPU SyncBN is skipped, with a warning
+    skipped = "sync_bn='torch' not applied: the model is on ['cpu']"
+    assert (skipped in log) == bool(load(config).get('sync_bn'))
+
+
+@pytest.mark.parametrize('config', list(KINETICS) + OTHER_KINETICS)
+def test_kinetics_sync_bn_as_published(config):
+    assert load(config).get('sync_bn') == SYNC_BN[Path(config).parent.name]
+
+
+def plain_bn(model):
+    return [
+        m for m in model.modules()
+        if isinstance(m, _BatchNorm) and not isinstance(m, SyncBatchNorm)
+    ]
+
+
+@pytest.mark.parametrize('config',
+                         [c for c in KINETICS if SYNC_BN[Path(c).parent.name]])
+def test_kinetics_model_converts_to_sync_bn_only_off_the_cpu(
+        config, monkeypatch):
+    # the runner's conversion, as ascnet_mm.compat patches it
+    from mmengine.runner.runner import convert_sync_batchnorm
+    with DefaultScope.overwrite_default_scope('mmaction'):
+        model = MODELS.build(load(config).model)
+    warnings = []
+    monkeypatch.setattr(mmengine.logging, 'print_log',
+                        lambda msg, **kwargs: warnings.append(msg))
+    num_bn = len(plain_bn(model))
+    assert convert_sync_batchnorm(model, 'torch') is model
+    assert len(plain_bn(model)) == num_bn
+    assert len(warnings) == 1 and 'not applied' in warnings[0]
+    # a GPU assumed: every BN layer becomes a SyncBatchNorm
+    monkeypatch.setattr(compat, 'sync_bn_runs_on', lambda device: True)
+    model = convert_sync_batchnorm(model, 'torch')
+    assert plain_bn(model) == []
+    assert sum(isinstance(m, SyncBatchNorm) for m in model.modules()) == num_bn
+    assert len(warnings) == 1
 
 
 @pytest.mark.parametrize('config', OTHER_KINETICS)

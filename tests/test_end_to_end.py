@@ -6,7 +6,7 @@ import json
 import os.path as osp
 
 import pytest
-from helpers import run_python
+from helpers import run_tool as run
 
 from ascnet_mm.launch import stock_tool_path
 from ascnet_mm.synthetic import generate
@@ -24,15 +24,6 @@ def data(tmp_path_factory):
     out = tmp_path_factory.mktemp('synthetic')
     generate(str(out), 20, seed=0, size=32, workers=1)
     return str(out)
-
-
-def run(tool, config, *args, options=()):
-    cmd = [tool, config, *args]
-    if options:
-        cmd += ['--cfg-options', *options]
-    proc = run_python(cmd, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
 
 
 def pretrain_options(data, epochs):

@@ -6,7 +6,7 @@ cosine neighbours are the nearest values ``v`` (videos: grey level ``v``).
 Gallery ``v`` (label): 20 (0), 60 (0), 120 (1), 160 (1), 200 (1), 240 (2).
 Queries: 100 (0): neighbours 120, 60, ... -> miss at 1, hit at 2;
 145 (1): hit at 1; 10 (2): the only label-2 item is 6th -> hit only when
-k >= 6 (k = 10 is clamped to 6); 30 (0): hit at 1.
+k >= 6 (the whole gallery); 30 (0): hit at 1.
 """
 import glob
 import json
@@ -41,8 +41,8 @@ from ascnet_mm.visualization import RetrievalVisualizationHook
 
 GALLERY = [(20, 0), (60, 0), (120, 1), (160, 1), (200, 1), (240, 2)]
 QUERIES = [(100, 0), (145, 1), (10, 2), (30, 0)]
-TOPK = (1, 2, 5, 10)
-EXPECTED = {'top1': 50.0, 'top2': 75.0, 'top5': 75.0, 'top10': 100.0}
+TOPK = (1, 2, 5, 6)
+EXPECTED = {'top1': 50.0, 'top2': 75.0, 'top5': 75.0, 'top6': 100.0}
 # gallery indices nearest first, for query 0 (v = 100)
 NEIGHBOURS_Q0 = [2, 1, 3, 0, 4]
 SIZES = RetrievalSizes(gallery=len(GALLERY), query=len(QUERIES))
@@ -84,8 +84,17 @@ def test_retrieval_neighbours_order_and_clamp():
 
 def test_retrieval_topk_label_absent_and_errors():
     q, _, g, gl = toy_set()
-    res = retrieval_topk(q, torch.full((4, ), 9), g, gl, (1, 100))
-    assert res == {'top1': 0.0, 'top100': 0.0}
+    res = retrieval_topk(q, torch.full((4, ), 9), g, gl, (1, 6))
+    assert res == {'top1': 0.0, 'top6': 0.0}
+    # unknown labels (-1) never match, not even each other
+    res = retrieval_topk(q, torch.full((4, ), -1), g, torch.full((6, ), -1),
+                         (1, 6))
+    assert res == {'top1': 0.0, 'top6': 0.0}
+    with pytest.raises(
+            ValueError,
+            match='top-7 needs at least 7 gallery '
+            'items, the gallery has 6'):
+        retrieval_topk(q, torch.zeros(4), g, gl, (1, 7))
     with pytest.raises(ValueError):
         retrieval_topk(q, torch.zeros(4), g[:0], gl[:0])
     with pytest.raises(ValueError):
@@ -116,10 +125,18 @@ def test_metric_end_to_end(tmp_path):
     with open(tmp_path / 'retrieval.json') as f:
         dump = json.load(f)
     assert list(dump) == [
-        'topk', 'num_query', 'num_gallery', 'gallery_spectrum', 'queries'
+        'topk', 'num_query', 'num_gallery', 'num_query_scored',
+        'num_query_unmatched', 'unmatched_queries', 'topk_not_reported',
+        'gallery_spectrum', 'queries'
     ]
     assert dump['topk'] == pytest.approx(EXPECTED)
     assert (dump['num_query'], dump['num_gallery']) == (4, 6)
+    assert dump['num_query_scored'] == 4
+    assert dump['num_query_unmatched'] == {
+        'no label': 0,
+        'class not in gallery': 0
+    }
+    assert dump['topk_not_reported'] == []
     # the gallery's 2-D unit vectors: eigenvalues of their covariance
     g = np.stack([angle_feature(v).numpy() for v, _ in GALLERY])
     lam = np.linalg.eigvalsh(np.cov((g - g.mean(0)).T))[::-1]
@@ -136,13 +153,77 @@ def test_metric_end_to_end(tmp_path):
         label=0,
         neighbours=NEIGHBOURS_Q0,
         neighbour_filenames=[f'gallery{j}.mp4' for j in NEIGHBOURS_Q0],
-        neighbour_labels=[1, 0, 1, 0, 1])
+        neighbour_labels=[1, 0, 1, 0, 1],
+        unmatched=None)
     # the same neighbours are left for the picture hook
     hub = MessageHub.get_current_instance()
     assert hub.pop_info(NEIGHBOURS_INFO) == dump['queries']
     # the metric only computes: no picture
     assert sorted(p.name for p in tmp_path.iterdir()) == ['retrieval.json']
     assert metric.results == []
+
+
+@pytest.mark.parametrize('policy, expected', [
+    ('exclude', EXPECTED),
+    ('miss', {
+        k: v * 4 / 6
+        for k, v in EXPECTED.items()
+    }),
+])
+def test_metric_reports_queries_that_cannot_hit(tmp_path, monkeypatch, policy,
+                                                expected):
+    """An unlabelled query and one of a class the gallery lacks (both
+    nearest to a label-0 item: a hit if -1 or 5 matched anything)."""
+    logged = []
+    monkeypatch.setattr(
+        'ascnet_mm.evaluation.metrics.retrieval_metric.print_log',
+        lambda msg, **kwargs: logged.append(msg))
+    metric = NNRetrievalMetric(
+        topk=(*TOPK, 10, 20), out_dir=str(tmp_path), unmatched_queries=policy)
+    metric.process(None, fake_samples(GALLERY, 'gallery'))
+    metric.process(None, fake_samples([*QUERIES, (25, -1), (55, 5)], 'query'))
+    res = metric.evaluate(RetrievalSizes(gallery=6, query=6))
+    assert res == pytest.approx({
+        f'retrieval/{k}': v
+        for k, v in expected.items()
+    })
+    dump = json.loads((tmp_path / 'retrieval.json').read_text())
+    assert dump['num_query'] == 6
+    assert dump['num_query_scored'] == (4 if policy == 'exclude' else 6)
+    assert dump['num_query_unmatched'] == {
+        'no label': 1,
+        'class not in gallery': 1
+    }
+    assert dump['unmatched_queries'] == policy
+    assert dump['topk_not_reported'] == [10, 20]
+    assert [q['unmatched'] for q in dump['queries']
+            ] == [None] * 4 + ['no label', 'class not in gallery']
+    assert ('retrieval: top10, top20 not reported: the gallery has 6 videos'
+            in logged[0])
+    verb = 'excluded from' if policy == 'exclude' else 'counted as misses in'
+    assert logged[1] == (
+        'retrieval: 2 of 6 queries cannot hit (no label, or a class with no '
+        'gallery video), e.g. query4.mp4 (label -1: no label), query5.mp4 '
+        f'(label 5: class not in gallery); they are {verb} the accuracy '
+        f"(unmatched_queries='{policy}')")
+
+
+def test_metric_refuses_what_it_cannot_report():
+    with pytest.raises(ValueError, match="one of \\('exclude', 'miss'\\)"):
+        NNRetrievalMetric(unmatched_queries='drop')
+    metric = NNRetrievalMetric(topk=(10, 20))
+    metric.process(None, fake_samples(GALLERY, 'gallery'))
+    metric.process(None, fake_samples(QUERIES, 'query'))
+    with pytest.raises(
+            ValueError,
+            match='every k of topk=\\(10, 20\\) is '
+            'larger than the gallery \\(6 videos\\)'):
+        metric.evaluate(SIZES)
+    metric = NNRetrievalMetric(topk=1)
+    metric.process(None, fake_samples(GALLERY, 'gallery'))
+    metric.process(None, fake_samples([(10, 7), (20, -1)], 'query'))
+    with pytest.raises(ValueError, match='none of the 2 queries has a label'):
+        metric.evaluate(RetrievalSizes(gallery=6, query=2))
 
 
 def test_metric_without_out_dir_writes_nothing(tmp_path, monkeypatch):
@@ -300,7 +381,7 @@ def test_loop_end_to_end(video_sets, tmp_path, capsys):
         f'retrieval/{k}': v
         for k, v in EXPECTED.items()
     })
-    assert 'top1 50.00, top2 75.00, top5 75.00, top10 100.00' in \
+    assert 'top1 50.00, top2 75.00, top5 75.00, top6 100.00' in \
         capsys.readouterr().out
     # the loop built the metric with the work dir, it did not assign it
     assert runner.test_loop.evaluator.metrics[0].out_dir == str(work_dir)
@@ -366,8 +447,9 @@ def test_loop_two_processes_drop_sampler_padding(video_sets, tmp_path):
     """5 gallery and 3 query videos on 2 ranks: the sampler pads each part
     with a copy of its first item. Gallery order 2, 0, 1, 3, 4: a kept copy
     of gallery item 2 (label 1) would push query 0's label-0 neighbour to
-    third (top2 33 %); a kept copy of query 0 (a top-1 miss) would give
-    top1 25 %."""
+    third (top2 50 %); a kept copy of query 0 (a top-1 miss) would give
+    top1 33 %. Query 2's class (2) is not in this gallery: excluded; top6
+    is larger than the gallery: not reported."""
     _, _, video_dir = video_sets
     gallery = [2, 0, 1, 3, 4]
     gallery_ann, query_ann = tmp_path / 'gallery.txt', tmp_path / 'query.txt'
@@ -386,17 +468,12 @@ def test_loop_two_processes_drop_sampler_padding(video_sets, tmp_path):
         args=(port, str(gallery_ann), str(query_ann), video_dir,
               str(work_dir)))
 
-    expected = {
-        'top1': 100 / 3,
-        'top2': 200 / 3,
-        'top5': 200 / 3,
-        'top10': 200 / 3
-    }
-    q_v, q_l = zip(*QUERIES[:3])
+    expected = {'top1': 50.0, 'top2': 100.0, 'top5': 100.0}
+    q_v, q_l = zip(*QUERIES[:2])
     g_v, g_l = zip(*[GALLERY[j] for j in gallery])
     assert retrieval_topk(
         angle_feature(q_v), torch.tensor(q_l), angle_feature(g_v),
-        torch.tensor(g_l), TOPK) == pytest.approx(expected)
+        torch.tensor(g_l), TOPK[:3]) == pytest.approx(expected)
     for rank in range(2):
         with open(work_dir / f'metrics.{rank}') as f:
             assert json.load(f) == pytest.approx({
@@ -406,6 +483,7 @@ def test_loop_two_processes_drop_sampler_padding(video_sets, tmp_path):
     with open(work_dir / 'retrieval.json') as f:
         dump = json.load(f)
     assert (dump['num_query'], dump['num_gallery']) == (3, 5)
+    assert dump['num_query_scored'] == 2 and dump['topk_not_reported'] == [6]
     assert [q['filename'] for q in dump['queries']
             ] == [osp.join(video_dir, f'query{i}.mp4') for i in range(3)]
     # one picture, by the main process: 3 query rows of 5 neighbours

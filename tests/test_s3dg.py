@@ -183,3 +183,66 @@ def test_in_recognizer3d():
     assert torch.isfinite(losses['loss_cls'])
     losses['loss_cls'].backward()
     assert model.backbone.stem.conv1a.spatial.conv.weight.grad is not None
+
+
+# Output channels of Mixed_3b .. Mixed_5c in the S3D-G paper (Inception-v1's
+# table) and in TF-slim's s3dg.py / RSPNet's models/s3dg.py.
+MIXED_OUT = [256, 480, 512, 512, 512, 528, 832, 832, 1024]
+# (T, H, W) after each stage for a 64x224x224 clip, as TF-slim's s3dg.py
+# annotates its endpoints (Conv2d_2c 32x56x56, Mixed_3c 32x28x28, Mixed_4f
+# 16x14x14, Mixed_5c 8x7x7).
+STAGE_SHAPES = [(32, 56, 56), (32, 28, 28), (16, 14, 14), (8, 7, 7)]
+
+
+def pool_spec(pool):
+    return (pool.kernel_size, pool.stride, pool.padding)
+
+
+def test_layout_matches_the_reference_s3dg():
+    model = S3DG()
+    conv1a = model.stem.conv1a
+    assert (conv1a.spatial.conv.kernel_size, conv1a.spatial.conv.stride,
+            conv1a.spatial.conv.padding) == ((1, 7, 7), (1, 2, 2), (0, 3, 3))
+    assert (conv1a.temporal.conv.kernel_size, conv1a.temporal.conv.stride,
+            conv1a.temporal.conv.padding) == ((7, 1, 1), (2, 1, 1), (3, 0, 0))
+    assert pool_spec(model.stem.pool2a) == ((1, 3, 3), (1, 2, 2), (0, 1, 1))
+    assert model.stem.conv2b.conv.kernel_size == (1, 1, 1)
+    conv2c = model.stem.conv2c
+    assert conv2c.temporal.conv.kernel_size == (3, 1, 1)
+    assert conv2c.temporal.conv.out_channels == 192
+    assert pool_spec(model.mixed3.pool) == ((1, 3, 3), (1, 2, 2), (0, 1, 1))
+    assert pool_spec(model.mixed4.pool) == (3, 2, 1)
+    assert pool_spec(model.mixed5.pool) == (2, 2, 0)
+    blocks = {
+        name: block
+        for stage in (model.mixed3, model.mixed4, model.mixed5)
+        for name, block in stage.named_children() if name != 'pool'
+    }
+    assert list(blocks) == [
+        f'mixed{i}'
+        for i in ('3b', '3c', '4b', '4c', '4d', '4e', '4f', '5b', '5c')
+    ]
+    assert [b.out_channels for b in blocks.values()] == MIXED_OUT
+    for block in blocks.values():
+        for branch in (block.branch1, block.branch2):
+            assert branch[1].temporal.conv.kernel_size == (3, 1, 1)
+        assert pool_spec(block.branch3[0]) == (3, 1, 1)
+
+
+def test_stage_shapes_of_a_64x224x224_clip():
+    model = tiny().eval()
+    shapes = []
+    for name in S3DG.stage_names:
+        getattr(model, name).register_forward_hook(
+            lambda m, i, o: shapes.append(tuple(o.shape[2:])))
+    with torch.no_grad():
+        model(torch.randn(1, 3, 64, 224, 224))
+    assert shapes == STAGE_SHAPES
+
+
+def test_config_bn_as_published():
+    from mmengine import Config
+    s3dg = Config.fromfile('configs/_base_/backbones/s3dg.py').s3dg
+    model = MODELS.build(dict(s3dg, width_mult=0.125))
+    bns = [m for m in model.modules() if isinstance(m, _BatchNorm)]
+    assert bns and {(m.eps, m.momentum) for m in bns} == {(1e-3, 1e-3)}

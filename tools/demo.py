@@ -242,9 +242,15 @@ def main():
             f'param_scheduler.0.end={args.epochs}',
             f'default_hooks.checkpoint.interval={args.epochs}'
         ]
+        # online evaluation (every 5 epochs): kNN of the labelled set
         data_opts = [
             f'train_dataloader.dataset.data_prefix.video={args.pool}/videos',
-            f'train_dataloader.dataset.ann_file={args.pool}/pretrain.txt'
+            f'train_dataloader.dataset.ann_file={args.pool}/pretrain.txt',
+            f'val_dataloader.dataset.data_prefix.video={args.data}/videos',
+            f'val_dataloader.dataset.ann_file={args.data}/val.txt',
+            'val_cfg.memory_dataloader.dataset.data_prefix.video='
+            f'{args.data}/videos',
+            f'val_cfg.memory_dataloader.dataset.ann_file={args.data}/train.txt'
         ]
         opts = (extra + data_opts if extra else ['--cfg-options'] + data_opts)
         run(['tools/train.py', PRETRAIN_CONFIGS[method], '--work-dir', work] +

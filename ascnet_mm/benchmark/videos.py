@@ -9,7 +9,7 @@ def list_videos(source: str, data_prefix: str = '') -> List[str]:
     """Absolute paths of a folder's videos (recursive, sorted) or of an
     MMAction2 list's entries (under ``data_prefix``)."""
     from ascnet_mm.video_io.check import read_list
-    from ascnet_mm.video_io.transcode import find_videos
+    from ascnet_mm.video_io.prepare import find_videos
     if osp.isdir(source):
         paths = [osp.join(source, p) for p in find_videos(source)]
     elif osp.isfile(source):

@@ -234,7 +234,7 @@ def list_folder(root,
     reason)])``.
     """
     from ..video_io.check import check_video, map_progress, write_lines
-    from ..video_io.transcode import find_videos
+    from ..video_io.prepare import find_videos
     found = find_videos(root, exclude=out_dir)
     if not found:
         raise ValueError(f'no videos under {root}')

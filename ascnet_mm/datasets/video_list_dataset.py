@@ -9,20 +9,8 @@ from mmaction.registry import DATASETS
 from mmengine.fileio import exists, list_from_file
 from mmengine.logging import print_log
 
+from ..video_io.reasons import failure_reason
 from .errors import PipelineConfigError
-
-
-def _reason(filename: str, error: Exception) -> str:
-    """Why ``filename`` failed: missing or empty file, else ``Type: first
-    line of the error``."""
-    if filename and '://' not in filename:
-        if not osp.exists(filename):
-            return 'file not found'
-        if osp.isfile(filename) and osp.getsize(filename) == 0:
-            return 'empty file (0 bytes)'
-    lines = str(error).strip().splitlines()
-    return f'{type(error).__name__}: {lines[0]}' if lines else \
-        type(error).__name__
 
 
 @DATASETS.register_module()
@@ -34,14 +22,21 @@ class VideoListDataset(VideoDataset):
     has an all-zero target, as in ``VideoDataset``). Blank lines and lines
     starting with ``#`` are skipped.
 
-    In training, a video whose pipeline raises (missing, empty, truncated or
-    undecodable file, fewer frames than its header claims, ...) is skipped:
-    a warning names it and the reason (once per file and worker), and a
-    random other video is drawn, as MMEngine does when a pipeline returns
-    ``None``. Each returned sample carries ``num_skipped`` (videos skipped
-    before it) in its data sample's metainfo, which ``SkippedVideosHook``
-    sums per epoch. :class:`PipelineConfigError` is never skipped. In test
-    mode every failure raises, naming the file.
+    In training, a video that cannot be read (the pipeline raises before
+    the frames are decoded: missing, empty, truncated or undecodable file,
+    fewer frames than its header claims, ...) is skipped: a warning names it
+    and a short reason (once per file and worker; the decoder's own text at
+    debug level), and a random other video is drawn, as MMEngine does when a
+    pipeline returns ``None``. Each returned sample carries ``num_skipped``
+    and ``skipped_files`` (the videos skipped before it) in its data
+    sample's metainfo, which ``SkippedVideosHook`` gathers per epoch.
+
+    Never skipped: :class:`PipelineConfigError`, and any error of a step
+    that runs after the frames were decoded (e.g. ``ViewAugment`` given
+    per-view probabilities for another number of views): that is the
+    pipeline's or the config's fault, not the video's, so it is raised as a
+    :class:`PipelineConfigError` naming the step and the file. In test mode
+    every failure raises, naming the file.
 
     Args:
         ann_file (str): annotation list.
@@ -70,26 +65,48 @@ class VideoListDataset(VideoDataset):
     def prepare_data(self, idx: int):
         """The pipeline's output; ``None`` in training if the video cannot be
         read."""
-        try:
-            return super().prepare_data(idx)
-        except PipelineConfigError:
-            raise
-        except Exception as e:
-            filename = self.get_data_info(idx).get('filename')
-            reason = _reason(filename, e)
-            if self.test_mode:
-                raise RuntimeError(
-                    f'cannot read {filename} ({reason}); a test set does not '
-                    'skip videos: fix or re-encode the file, or remove its '
-                    f'line from {self.ann_file}') from e
-            self._last_failure = (filename, e)
-            if filename not in self._warned:
-                self._warned.add(filename)
-                print_log(
-                    f'skipping unreadable video {filename}: {reason}',
-                    logger='current',
-                    level=logging.WARNING)
-            return None
+        results = self.get_data_info(idx)
+        filename = results.get('filename')
+        for step in self.pipeline.transforms:
+            decoded = 'imgs' in results
+            try:
+                results = step(results)
+            except PipelineConfigError:
+                raise
+            except Exception as e:
+                if decoded:
+                    raise PipelineConfigError(
+                        f'{type(step).__name__} failed on {filename}, whose '
+                        f'frames decoded: {type(e).__name__}: {e}. A step '
+                        'after decoding fails because of the pipeline or the '
+                        'config, not the video, so the video is not skipped.'
+                    ) from e
+                return self._unreadable(filename, e)
+            if results is None:
+                return None
+        return results
+
+    def _unreadable(self, filename: str, error: Exception) -> None:
+        """Warn (once per file) that ``filename`` is skipped; raise in test
+        mode."""
+        reason = failure_reason(filename, error)
+        if self.test_mode:
+            raise RuntimeError(
+                f'cannot read {filename} ({reason}); a test set does not '
+                'skip videos: fix or re-encode the file, or remove its '
+                f'line from {self.ann_file}') from error
+        self._last_failure = (filename, error)
+        if filename not in self._warned:
+            self._warned.add(filename)
+            print_log(
+                f'skipping unreadable video {filename}: {reason}',
+                logger='current',
+                level=logging.WARNING)
+            print_log(
+                f'{filename}: {type(error).__name__}: {error}',
+                logger='current',
+                level=logging.DEBUG)
+        return None
 
     def __getitem__(self, idx: int) -> dict:
         """Sample ``idx``; in training an unreadable video is replaced by a
@@ -98,26 +115,33 @@ class VideoListDataset(VideoDataset):
             return super().__getitem__(idx)
         if not self._fully_initialized:
             self.full_init()
-        for skipped in range(self.max_refetch + 1):
+        skipped = []
+        for _ in range(self.max_refetch + 1):
+            self._last_failure = None
             data = self.prepare_data(idx)
             if data is not None:
                 sample = (
                     data.get('data_samples')
                     if isinstance(data, dict) else None)
                 if hasattr(sample, 'set_metainfo'):
-                    sample.set_metainfo(dict(num_skipped=skipped))
+                    sample.set_metainfo(
+                        dict(num_skipped=len(skipped), skipped_files=skipped))
                 return data
+            if self._last_failure is not None:
+                skipped.append(self._last_failure[0])
+                failure = self._last_failure
             idx = self._rand_another()
-        if self._last_failure is None:
+        if not skipped:
             raise RuntimeError(
                 f'the pipeline returned None for {self.max_refetch + 1} '
                 f'videos in a row of {self.ann_file}')
-        filename, error = self._last_failure
+        filename, error = failure
         raise RuntimeError(
             f'{self.max_refetch + 1} videos in a row of {self.ann_file} could '
-            f'not be read, the last {filename} ({_reason(filename, error)}). '
-            'Check the videos (tools/data/verify_videos.py writes a clean '
-            'list) and the pipeline, or raise max_refetch.') from error
+            f'not be read, the last {filename} '
+            f'({failure_reason(filename, error)}). Check the videos '
+            '(tools/data/verify_videos.py writes a clean list) and the '
+            'pipeline, or raise max_refetch.') from error
 
     def _fields(self, line: str) -> List[str]:
         if self.delimiter.isspace():

@@ -1,22 +1,33 @@
-"""Re-encode videos to short-GOP H.264 for fast random access, verified and
-resumable."""
+"""Re-encode one video to short-GOP H.264 for fast random access."""
+import itertools
 import math
 import os
 import os.path as osp
 from fractions import Fraction
-from functools import partial
-from typing import List, NamedTuple, Optional, Tuple
+from typing import NamedTuple, Optional, Tuple
 
-from .check import (check_video, file_problem, map_progress,
-                    open_failure_reason, read_list, short_error, write_lines)
-
-VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.webm', '.mov', '.m4v', '.flv', '.mpg',
-              '.mpeg', '.3gp', '.wmv', '.ogv')
-PART_SUFFIX = '.part'
+from .prepare_record import output_tag
+from .reasons import decord_width_problem, failure_reason, open_failure_reason
+from .rotation import RotationError, display_rotation, rotate_yuv420p
 
 
-class SourceError(Exception):
-    """The source video is broken; the message is the reason."""
+class TranscodeError(Exception):
+    """A video that cannot be prepared: ``reason`` (short), ``detail`` (the
+    raw decoder text, for debug logs), ``part`` ('source' or 'output')."""
+    part = 'source'
+
+    def __init__(self, reason: str, detail: str = '') -> None:
+        super().__init__(reason)
+        self.reason, self.detail = reason, detail
+
+
+class SourceError(TranscodeError):
+    """The source video is broken."""
+
+
+class OutputError(TranscodeError):
+    """The output would be unusable."""
+    part = 'output'
 
 
 class EncodeSettings(NamedTuple):
@@ -27,16 +38,6 @@ class EncodeSettings(NamedTuple):
     gop: int = 16
     crf: int = 23
     preset: str = 'medium'
-
-
-class Result(NamedTuple):
-    """``status`` is 'done', 'skipped' or 'rejected'; ``name`` the source as
-    listed."""
-    status: str
-    name: str
-    reason: str = ''
-    bytes_in: int = 0
-    bytes_out: int = 0
 
 
 def output_size(width: int, height: int, short_side: int) -> Tuple[int, int]:
@@ -64,7 +65,7 @@ def x264_options(gop: int, crf: int, preset: str) -> dict:
     }
 
 
-def _decode(container, stream):
+def _decode(src, container, stream):
     """Frames of ``stream``; a decoding error becomes ``SourceError``."""
     done = 0
     try:
@@ -72,42 +73,90 @@ def _decode(container, stream):
             done += 1
             yield frame
     except Exception as e:
-        raise SourceError(f'decoded {done} of {stream.frames or "?"} frames: '
-                          f'{short_error(e)}')
+        raise SourceError(failure_reason(src, e, done), str(e))
+
+
+def _open_source(src):
+    """PyAV container of ``src`` and its first video stream (one thread)."""
+    import av
+    try:
+        ic = av.open(str(src))
+    except Exception as e:
+        raise SourceError(open_failure_reason(src, e), str(e))
+    if not ic.streams.video:
+        ic.close()
+        raise SourceError('no video stream')
+    stream = ic.streams.video[0]
+    stream.codec_context.thread_count = 1
+    return ic, stream
+
+
+def _output_frames(frames, src_rate, rate, size, rotation):
+    """(frame, copies) to encode: each source frame reformatted to ``size``
+    (before rotation), turned by ``rotation`` and repeated as the rate
+    conversion needs (0 copies: dropped)."""
+    from av.video.frame import PictureType
+    written = 0
+    for decoded, frame in enumerate(frames, 1):
+        repeat = math.ceil(decoded * rate / src_rate) - written
+        if repeat <= 0:
+            yield None, 0
+            continue
+        out = rotate_yuv420p(
+            frame.reformat(
+                width=size[0],
+                height=size[1],
+                format='yuv420p',
+                interpolation='AREA'), rotation)
+        out.pict_type = PictureType.NONE  # else source keyframes force IDRs
+        written += repeat
+        yield out, repeat
 
 
 def transcode_video(src, dst, settings: EncodeSettings = EncodeSettings()
                     ) -> Tuple[int, int]:
-    """Re-encode ``src`` to MP4 ``dst``; returns (source frames decoded, frames
-    written).
+    """Re-encode ``src`` to MP4 ``dst``; returns (source frames decoded,
+    frames written).
 
-    Video only, H.264 yuv420p, square pixels. With ``settings.fps`` the frames
-    are
-    resampled by index (source frame ``floor(k * src_fps / fps)`` for output
-    frame
-    ``k``), which assumes a constant source frame rate. Raises ``SourceError``.
+    Video only, H.264 yuv420p, square pixels, the settings recorded in the
+    ``comment`` tag. A display rotation (display matrix or ``rotate`` tag) is
+    applied to the frames and not written, so the output shows what the
+    source is meant to show. With ``settings.fps`` the frames are resampled
+    by index (source frame ``floor(k * src_fps / fps)`` for output frame
+    ``k``), which assumes a constant source frame rate.
+
+    Raises:
+        SourceError: the source is broken (or mirrored).
+        OutputError: the output would be unusable (a width decord 0.6 cannot
+            decode).
     """
     import av
-    from av.video.frame import PictureType
-    try:
-        ic = av.open(str(src))
-    except Exception as e:
-        raise SourceError(open_failure_reason(src, e))
+    ic, ist = _open_source(src)
     with ic:
-        if not ic.streams.video:
-            raise SourceError('no video stream')
-        ist = ic.streams.video[0]
-        ist.codec_context.thread_count = 1
         claimed = ist.frames
         src_rate = ist.average_rate or ist.guessed_rate or Fraction(25)
         rate = Fraction(
             settings.fps).limit_denominator(1001) if settings.fps else src_rate
+        frames = _decode(src, ic, ist)
+        first = next(frames, None)
+        if first is None:
+            raise SourceError('no frames')
+        try:
+            rotation = display_rotation(ist, first)
+        except RotationError as e:
+            raise SourceError(str(e))
         sar = ist.codec_context.sample_aspect_ratio
-        width = ist.codec_context.width * (sar if sar else 1)
-        w, h = output_size(width, ist.codec_context.height,
+        size = (ist.codec_context.width * (sar if sar else 1),
+                ist.codec_context.height)
+        turned = rotation in (90, 270)
+        w, h = output_size(*(size[::-1] if turned else size),
                            settings.short_side)
+        problem = decord_width_problem(w, 'choose another --short-side')
+        if problem:
+            raise OutputError(problem)
         os.makedirs(osp.dirname(osp.abspath(dst)), exist_ok=True)
         with av.open(str(dst), 'w', format='mp4') as oc:
+            oc.metadata['comment'] = output_tag(settings)
             ost = oc.add_stream('libx264', rate=rate)
             ost.width, ost.height, ost.pix_fmt = w, h, 'yuv420p'
             ost.codec_context.gop_size = settings.gop
@@ -115,164 +164,16 @@ def transcode_video(src, dst, settings: EncodeSettings = EncodeSettings()
                                                      settings.crf,
                                                      settings.preset)
             decoded = written = 0
-            for decoded, frame in enumerate(_decode(ic, ist), 1):
-                repeat = math.ceil(decoded * rate / src_rate) - written
-                if repeat <= 0:
-                    continue
-                out = frame.reformat(
-                    width=w, height=h, format='yuv420p', interpolation='AREA')
-                # else the source's keyframes force IDRs
-                out.pict_type = PictureType.NONE
+            size = (h, w) if turned else (w, h)  # before the rotation
+            frames = itertools.chain([first], frames)
+            for out, repeat in _output_frames(frames, src_rate, rate, size,
+                                              rotation):
+                decoded += 1
                 for _ in range(repeat):
                     out.pts, out.time_base = written, 1 / rate
                     written += 1
                     oc.mux(ost.encode(out))
-            if decoded == 0:
-                raise SourceError('no frames')
             if claimed and decoded < claimed - 1:
                 raise SourceError(f'decoded {decoded} of {claimed} frames')
             oc.mux(ost.encode())
     return decoded, written
-
-
-def _remove(path):
-    if osp.exists(path):
-        os.remove(path)
-
-
-def prepare_one(task, decoder: str = 'decord') -> Result:
-    """Transcode one ``(src_path, src_name, dst_path, settings)``; skip if
-    already done.
-
-    The output is written as ``dst + '.part'``, checked with ``check_video``
-    (decoded with ``decoder``)
-    (its frame
-    count must match the frames written within one) and only then renamed to
-    ``dst``.
-    """
-    src, name, dst, settings = task
-    problem = file_problem(src)
-    if problem:
-        return Result('rejected', name, problem)
-    bytes_in = osp.getsize(src)
-    if osp.exists(dst):
-        if check_video(dst, decoder=decoder).ok:
-            return Result('skipped', name, '', bytes_in, osp.getsize(dst))
-        _remove(dst)
-    part = dst + PART_SUFFIX
-    try:
-        _, written = transcode_video(src, part, settings)
-    except SourceError as e:
-        _remove(part)
-        return Result('rejected', name, f'source: {e}')
-    except Exception as e:
-        _remove(part)
-        return Result('rejected', name, f'encode failed: {short_error(e)}')
-    check = check_video(part, decoder=decoder)
-    if not check.ok or abs(check.num_frames - written) > 1:
-        _remove(part)
-        why = check.reason or f'{check.num_frames} frames, expected {written}'
-        return Result('rejected', name, f'output: {why}')
-    os.replace(part, dst)
-    return Result('done', name, '', bytes_in, osp.getsize(dst))
-
-
-def mp4_name(rel_path: str) -> str:
-    """Relative output path: ``rel_path`` with a ``.mp4`` extension, anchor
-    dropped."""
-    rel = osp.splitdrive(rel_path)[1].lstrip('/\\')
-    return osp.splitext(rel)[0] + '.mp4'
-
-
-def find_videos(src_dir, exclude: Optional[str] = None) -> List[str]:
-    """Sorted paths relative to ``src_dir`` of files with a video extension."""
-    found = []
-    exclude = osp.abspath(exclude) if exclude else None
-    for root, dirs, files in os.walk(src_dir):
-        dirs[:] = sorted(
-            d for d in dirs if osp.abspath(osp.join(root, d)) != exclude)
-        found += [
-            osp.relpath(osp.join(root, f), src_dir) for f in files if
-            osp.splitext(f)[1].lower() in VIDEO_EXTS and not f.startswith('.')
-        ]
-    return sorted(found)
-
-
-def _merge_rejected(path, processed: set, new: List[Tuple[str, str]]):
-    """Rewrite ``path``: old entries not processed in this run, then this
-    run's."""
-    old = []
-    if osp.exists(path):
-        old = [
-            ln.split('\t', 1) for ln in open(path).read().splitlines()
-            if '\t' in ln
-        ]
-    rows = [(p, r) for p, r in old if p not in processed] + new
-    write_lines(path, (f'{p}\t{r}' for p, r in rows))
-
-
-def prepare_videos(source,
-                   out_dir,
-                   data_prefix: str = '',
-                   settings: EncodeSettings = EncodeSettings(),
-                   workers: int = 1,
-                   decoder: str = 'decord') -> dict:
-    """Transcode a folder (recursively) or the videos of an MMAction2 list into
-    ``out_dir``.
-
-    Outputs mirror the source's relative paths with ``.mp4``. Rejected sources
-    are
-    merged into ``out_dir/rejected.txt`` (``path<TAB>reason``). For a list
-    input the
-    list with new paths (good videos only) is written to ``out_dir/<list
-    name>``.
-    Returns counts ``done``, ``skipped``, ``rejected`` and
-    ``bytes_in``/``bytes_out``
-    (over done and skipped videos), plus ``results``.
-    """
-    if osp.isdir(source):
-        names = find_videos(source, exclude=out_dir)
-        entries = [(n, None) for n in names]
-        root = source
-    else:
-        entries = read_list(source)
-        root = data_prefix
-        out_list = osp.join(out_dir, osp.basename(source))
-        if osp.abspath(out_list) == osp.abspath(source):
-            raise ValueError(
-                f'OUT_DIR would overwrite the input list {source}')
-    tasks, outputs, rejected = [], {}, []
-    for name, _ in entries:
-        dst = osp.join(out_dir, mp4_name(name))
-        if dst in outputs:
-            if outputs[dst] != name:
-                rejected.append(
-                    Result('rejected', name,
-                           f'output clashes with {outputs[dst]}'))
-            continue
-        outputs[dst] = name
-        src = osp.join(root, name)
-        if osp.abspath(src) == osp.abspath(dst):
-            raise ValueError(
-                f'output {dst} would overwrite its source: use another OUT_DIR'
-            )
-        tasks.append((src, name, dst, settings))
-    results = map_progress(
-        partial(prepare_one, decoder=decoder), tasks, workers) + rejected
-    _merge_rejected(
-        osp.join(out_dir, 'rejected.txt'), {n
-                                            for n, _ in entries},
-        [(r.name, r.reason) for r in results if r.status == 'rejected'])
-    if not osp.isdir(source):
-        good = {r.name for r in results if r.status != 'rejected'}
-        write_lines(out_list, (mp4_name(n) + line.lstrip()[len(n):]
-                               for n, line in entries if n in good))
-    summary = {
-        k: sum(r.status == k for r in results)
-        for k in ('done', 'skipped', 'rejected')
-    }
-    summary.update(
-        bytes_in=sum(r.bytes_in for r in results),
-        bytes_out=sum(r.bytes_out for r in results),
-        results=results)
-    return summary

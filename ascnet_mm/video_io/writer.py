@@ -6,9 +6,17 @@ import numpy as np
 __all__ = ['encode_h264']
 
 
-def encode_h264(path, frames, fps=25, crf=18, gop=None, preset=None):
+def encode_h264(path,
+                frames,
+                fps=25,
+                crf=18,
+                gop=None,
+                preset=None,
+                setup_stream=None):
     """Write (H, W, 3) uint8 RGB frames (any iterable) as single-threaded
-    H.264 mp4; ``gop``: keyframe interval (None: x264's default).
+    H.264 (the container from the file extension); ``gop``: keyframe
+    interval (None: x264's default); ``setup_stream``: called with the PyAV
+    stream before the first frame (e.g. to set a display rotation).
 
     x264's macroblock-tree rate control is off: with it, tiny frames gave
     different bytes (and decoded frames) from run to run.
@@ -26,6 +34,8 @@ def encode_h264(path, frames, fps=25, crf=18, gop=None, preset=None):
         stream.width, stream.height, stream.pix_fmt = w, h, 'yuv420p'
         if gop is not None:
             stream.codec_context.gop_size = gop
+        if setup_stream is not None:
+            setup_stream(stream)
         stream.codec_context.options = options
         for i, img in enumerate(itertools.chain([first], frames)):
             frame = av.VideoFrame.from_ndarray(

@@ -4,4 +4,4 @@
 #   tools/dist_train.sh configs/ascnet/ascnet_r2plus1d18_k400.py 8
 _base_ = ['./r18_k400.py', '../_base_/backbones/r2plus1d18.py']
 
-model = dict(backbone=_base_.r2plus1d18)
+model = dict(backbone=dict(_base_.r2plus1d18, _delete_=True))

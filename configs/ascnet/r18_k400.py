@@ -17,3 +17,7 @@ train_dataloader = dict(
         _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
         _base_.view_augment, _base_.pack
     ]))
+# SyncBN under DDP (ours, METHOD.md; the paper is silent): the BN layers of
+# backbone, projectors and predictors see the global batch. On the CPU, where
+# torch's SyncBatchNorm cannot run, the model keeps BN (ascnet_mm.compat).
+sync_bn = 'torch'

@@ -1,12 +1,14 @@
 # CVRL on the built-in synthetic set (ours: same budget as ASCNet's).
 _base_ = [
-    '../_base_/models/cvrl.py', '../_base_/datasets/synthetic_pretrain.py',
-    '../_base_/schedules/synthetic_cosine.py', '../_base_/synthetic_runtime.py'
+    '../_base_/models/cvrl.py', '../_base_/backbones/r3d18_mmaction.py',
+    '../_base_/datasets/synthetic_pretrain.py',
+    '../_base_/schedules/synthetic_cosine.py',
+    '../_base_/synthetic_runtime.py', '../_base_/online_eval_synthetic.py'
 ]
 
 model = dict(
-    backbone=dict(base_channels=16),
-    projector=dict(in_channels=128, hidden_channels=256))
+    backbone=dict(_base_.r3d18_w16, _delete_=True),
+    projector=dict(in_channels=_base_.r3d18_w16_channels, hidden_channels=256))
 sampler = dict(
     type='TemporalIntervalSampler',
     clip_len=_base_.clip_len,
@@ -20,3 +22,5 @@ train_dataloader = dict(
         _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
         view_augment, _base_.pack
     ]))
+train_cfg = _base_.online_train_cfg
+custom_hooks = [*_base_.custom_hooks, _base_.collapse_alarm]

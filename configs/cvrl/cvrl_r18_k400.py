@@ -1,6 +1,8 @@
 # CVRL, 3D ResNet-18, Kinetics-400 (paper): two 16-frame clips at stride 2
 # with the temporal interval sampler; temporally consistent augmentation with
-# blur (p 1.0 / 0.1) and solarisation (p 0 / 0.2) per clip.
+# blur (p 1.0 / 0.1) and solarisation (p 0 / 0.2) per clip. The backbone is
+# RSPNet's and ASCNet's 3D ResNet-18 (ours: CVRL published R3D-50 and deeper),
+# so the three methods compare on one network.
 #   tools/dist_train.sh configs/cvrl/cvrl_r18_k400.py 8
 _base_ = [
     '../_base_/models/cvrl.py', '../_base_/datasets/kinetics400_pretrain.py',
@@ -42,3 +44,7 @@ train_dataloader = dict(
         _base_.init, sampler, _base_.decode, views, _base_.format_shape,
         view_augment, _base_.pack
     ]))
+# SyncBN in backbone and head, as the authors' code (use_sync_bn). On the
+# CPU, where torch's SyncBatchNorm cannot run, the model keeps BN
+# (ascnet_mm.compat).
+sync_bn = 'torch'

@@ -16,6 +16,8 @@ train_dataloader = dict(
         _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
         _base_.view_augment, _base_.pack
     ]))
+# BN: per GPU, with Shuffle-BN in the key encoder, as the authors' code (no
+# SyncBN, which would make the shuffle pointless).
 # Published: cosine to lr / 1000.
 param_scheduler = [
     dict(

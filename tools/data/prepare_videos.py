@@ -1,39 +1,48 @@
-"""Re-encode videos to short-GOP H.264 at a fixed short side, verified and resumable.
+"""Re-encode videos to short-GOP H.264 at a fixed short side, verified and
+resumable.
 
 Example::
 
     python tools/data/prepare_videos.py data/kinetics400/train.txt \
-        data/kinetics400/videos_128 --data-prefix data/kinetics400/raw --workers 16
+        data/kinetics400/videos_128 --data-prefix data/kinetics400/raw \
+        --workers 16
 """
 import argparse
+import logging
 import os
+import sys
 
 if __name__ == '__main__':  # a data tool: no registration, no torch
     os.environ.setdefault('ASCNET_MM_LIGHT_IMPORT', '1')
 
+from ascnet_mm.video_io import EncodeSettings, prepare_videos
 from ascnet_mm.video_io.check import add_decoder_argument, quiet_decoders
-from ascnet_mm.video_io.transcode import EncodeSettings, prepare_videos
+from ascnet_mm.video_io.prepare_record import SettingsChanged
 
 EPILOG = """\
-Compared with MMAction2's tools/data/resize_videos.py: that script also resizes the short
-side with ffmpeg + libx264, but leaves the keyframe interval to x264 (up to 250 frames with
-scene-cut keyframes and B-frames; --dense adds only -g 16), does not check ffmpeg's
-result, and re-encodes everything on a rerun. This tool fixes a keyframe every
---gop frames (gop_size and x264 keyint=min-keyint=GOP, scenecut=0, bf=0, tune=fastdecode),
-so a decord seek decodes at most GOP-1 frames before the one asked for; it decodes every
-output frame to verify it (frame count equal to the source's within one), writes to a
-temporary name and renames only verified files, so a rerun skips finished videos; broken
-sources go to OUT_DIR/rejected.txt. It needs PyAV only, not an ffmpeg binary.
+Compared with MMAction2's tools/data/resize_videos.py: that script also
+resizes the short side with ffmpeg + libx264, but leaves the keyframe
+interval to x264 (up to 250 frames with scene-cut keyframes and B-frames;
+--dense adds only -g 16), does not check ffmpeg's result, and re-encodes
+everything on a rerun. This tool fixes a keyframe every --gop frames
+(gop_size and x264 keyint=min-keyint=GOP, scenecut=0, bf=0,
+tune=fastdecode), so a decord seek decodes at most GOP-1 frames before the
+one asked for; it applies a display rotation to the frames; it decodes every
+output frame to verify it (frame count equal to the source's within one),
+writes to a temporary name and renames only verified files, so a rerun skips
+finished videos; broken sources go to OUT_DIR/rejected.txt. The settings are
+recorded in OUT_DIR/prepare.json and in each output: a rerun with other
+settings stops unless --redo-on-change. It needs PyAV only, not an ffmpeg
+binary.
 """
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        description=
-        'Re-encode videos (a folder, recursively, or an MMAction2 list) to '
-        'H.264 yuv420p MP4 with a keyframe every --gop frames, no audio. Outputs mirror the '
-        'relative paths under OUT_DIR with .mp4; a list input is rewritten to '
-        'OUT_DIR/<list name>.',
+        description='Re-encode videos (a folder, recursively, or an '
+        'MMAction2 list) to H.264 yuv420p MP4 with a keyframe every --gop '
+        'frames, no audio. Outputs mirror the relative paths under OUT_DIR '
+        'with .mp4; a list input is rewritten to OUT_DIR/<list name>.',
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('source', metavar='SRC_DIR_OR_LIST')
@@ -49,6 +58,15 @@ def parse_args(argv=None):
     parser.add_argument('--preset', default='medium', help='x264 preset')
     parser.add_argument('--workers', type=int, default=1)
     add_decoder_argument(parser)
+    parser.add_argument(
+        '--redo-on-change',
+        action='store_true',
+        help='if OUT_DIR was prepared with other settings, re-encode every '
+        'video with these (default: stop with a message naming both)')
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='log the raw decoder text of every rejected video')
     return parser.parse_args(argv)
 
 
@@ -61,11 +79,17 @@ def _human(n):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.debug:
+        logging.basicConfig(level=logging.DEBUG, format='%(message)s')
     quiet_decoders()
     settings = EncodeSettings(args.short_side, args.fps, args.gop, args.crf,
                               args.preset)
-    s = prepare_videos(args.source, args.out_dir, args.data_prefix, settings,
-                       args.workers, args.decoder)
+    try:
+        s = prepare_videos(args.source, args.out_dir, args.data_prefix,
+                           settings, args.workers, args.redo_on_change,
+                           args.decoder)
+    except SettingsChanged as e:
+        sys.exit(f'prepare_videos.py: {e}')
     ratio = f' ({s["bytes_out"] / s["bytes_in"]:.1%})' if s['bytes_in'] else ''
     print(f'\ndone {s["done"]}, skipped {s["skipped"]} (already prepared), '
           f'rejected {s["rejected"]} (see {args.out_dir}/rejected.txt)')

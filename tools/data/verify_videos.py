@@ -1,26 +1,33 @@
-"""Decode every video of an MMAction2 list; write the clean list and the rejects.
+"""Decode every video of an MMAction2 list; write the clean list and the
+rejects.
 
 Example::
 
-    python tools/data/verify_videos.py data/ucf101/ucf101_train_split_1_videos.txt \
-        --data-prefix data/ucf101/videos --out-dir data/ucf101/verified --workers 8
+    python tools/data/verify_videos.py \
+        data/ucf101/ucf101_train_split_1_videos.txt \
+        --data-prefix data/ucf101/videos --out-dir data/ucf101/verified \
+        --workers 8
 """
 import argparse
+import logging
 import os
+from functools import partial
 
 if __name__ == '__main__':  # a data tool: no registration, no torch
     os.environ.setdefault('ASCNET_MM_LIGHT_IMPORT', '1')
 
-from ascnet_mm.video_io.check import (add_decoder_argument, quiet_decoders,
-                                      verify_list)
+from ascnet_mm.video_io.check import (add_decoder_argument, check_video,
+                                      quiet_decoders)
+from ascnet_mm.video_io.verify import verify_list
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        description=
-        'Check that every video of a list decodes completely (every frame, '
-        'with --decoder). Writes OUT_DIR/<list name> with the good lines and '
-        'OUT_DIR/<list stem>_rejected.txt with "path<TAB>reason".')
+        description='Check that every video of a list decodes completely '
+        '(every frame, with --decoder). Writes OUT_DIR/<list name> with the good '
+        'lines and OUT_DIR/<list stem>_rejected.txt with "path<TAB>reason", '
+        'a line as each video is done (both rewritten in list order at the '
+        'end).')
     parser.add_argument(
         'list', help='MMAction2 list: "path label" or "path" lines')
     parser.add_argument(
@@ -28,17 +35,35 @@ def parse_args(argv=None):
     parser.add_argument('--out-dir', required=True)
     parser.add_argument('--workers', type=int, default=1)
     add_decoder_argument(parser)
+    parser.add_argument(
+        '--timeout',
+        type=float,
+        default=60,
+        help='seconds per video before its worker is killed and the video '
+        'rejected as "timeout after Ns" (default: %(default)s; 0: no limit)')
+    parser.add_argument(
+        '--resume',
+        action='store_true',
+        help='keep the results already in the output lists (of a killed '
+        'run) and check only the other videos')
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='log the raw decoder text of every rejected video')
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.debug:
+        logging.basicConfig(level=logging.DEBUG, format='%(message)s')
     quiet_decoders()
     s = verify_list(args.list, args.data_prefix, args.out_dir, args.workers,
-                    args.decoder)
-    print(
-        f'\nchecked {s["total"]} videos: {s["ok"]} good, {s["rejected"]} rejected'
-    )
+                    args.timeout or None, args.resume,
+                    partial(check_video, decoder=args.decoder))
+    resumed = f' ({s["resumed"]} from the earlier run)' if args.resume else ''
+    print(f'\nchecked {s["total"]} videos{resumed}: {s["ok"]} good, '
+          f'{s["rejected"]} rejected')
     for kind, n in s['reasons'].most_common():
         print(f'  {n:8d}  {kind}')
     print(f'clean list: {s["clean_list"]}\nrejected:   {s["rejected_list"]}')

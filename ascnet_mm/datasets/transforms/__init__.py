@@ -1,4 +1,5 @@
 from .multi_view import MultiViewTransforms
+from .probe_frames import SpeedProbeFrames
 from .speed_sampling import (BaseViewSampler, RelativeSpeedSampler,
                              SpeedPairSampler, TemporalIntervalSampler,
                              plan_views)
@@ -8,5 +9,5 @@ from .view_augment import ViewAugment
 __all__ = [
     'MultiViewTransforms', 'BaseViewSampler', 'RelativeSpeedSampler',
     'SpeedPairSampler', 'TemporalIntervalSampler', 'plan_views',
-    'TorchCodecDecode', 'TorchCodecInit', 'ViewAugment'
+    'TorchCodecDecode', 'TorchCodecInit', 'ViewAugment', 'SpeedProbeFrames'
 ]

@@ -14,6 +14,8 @@ class ViewAugment(BaseTransform):
     Required keys: ``imgs`` (V, 3, T, H, W) RGB, uint8 or float in [0, 255]
     (after ``FormatShape(input_format='NCTHW')``).
     Modified keys: ``imgs``, float32 of the same shape.
+    Added keys: ``view_augment``, each view's parameters (lists of V values
+    by name, see :meth:`VideoAugmenter.sample_params`).
 
     Draws from torch's global RNG, which MMEngine seeds in every dataloader
     worker. Keyword arguments go to :class:`VideoAugmenter`.
@@ -24,8 +26,10 @@ class ViewAugment(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         imgs = torch.from_numpy(np.ascontiguousarray(results['imgs']))
-        out = self.augmenter(imgs.float()[None])[0]
+        params = self.augmenter.sample_params(1, imgs.shape[0])
+        out = self.augmenter.apply(imgs.float()[None], params)[0]
         results['imgs'] = out.numpy().astype(np.float32, copy=False)
+        results['view_augment'] = {k: v[0].tolist() for k, v in params.items()}
         return results
 
     def __repr__(self) -> str:

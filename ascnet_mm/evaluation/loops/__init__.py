@@ -1,3 +1,4 @@
+from .online_eval_loop import OnlineEvalValLoop
 from .retrieval_loop import NNRetrievalTestLoop
 
-__all__ = ['NNRetrievalTestLoop']
+__all__ = ['NNRetrievalTestLoop', 'OnlineEvalValLoop']

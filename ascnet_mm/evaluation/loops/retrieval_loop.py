@@ -10,11 +10,10 @@ import torch
 from mmaction.registry import LOOPS, METRICS
 from mmengine.evaluator import Evaluator
 from mmengine.runner import TestLoop
-from mmengine.runner.amp import autocast
 from torch.utils.data import DataLoader
 
-from ..metrics.retrieval_metric import (ROLE_KEY, NNRetrievalMetric,
-                                        RetrievalSizes)
+from ..metrics.retrieval_metric import NNRetrievalMetric, RetrievalSizes
+from .role_passes import RolePassesMixin, build_loader
 
 
 def _default_out_dir(evaluator: Union[Evaluator, Dict, List],
@@ -41,7 +40,7 @@ def _default_out_dir(evaluator: Union[Evaluator, Dict, List],
 
 
 @LOOPS.register_module()
-class NNRetrievalTestLoop(TestLoop):
+class NNRetrievalTestLoop(RolePassesMixin, TestLoop):
     """Run the model over a gallery and the test (query) dataloader and
     evaluate retrieval of the queries in the gallery.
 
@@ -70,35 +69,19 @@ class NNRetrievalTestLoop(TestLoop):
                  fp16: bool = False) -> None:
         evaluator = _default_out_dir(evaluator, runner.work_dir)
         super().__init__(runner, dataloader, evaluator, fp16)
-        if isinstance(gallery_dataloader, dict):
-            diff_rank_seed = runner._randomness_cfg.get(
-                'diff_rank_seed', False)
-            gallery_dataloader = runner.build_dataloader(
-                gallery_dataloader,
-                seed=runner.seed,
-                diff_rank_seed=diff_rank_seed)
-        self.gallery_dataloader = gallery_dataloader
+        self.gallery_dataloader = build_loader(runner, gallery_dataloader)
 
     def run(self) -> dict:
         """Gallery pass, query pass, then retrieval metrics."""
         self.runner.call_hook('before_test')
         self.runner.call_hook('before_test_epoch')
         self.runner.model.eval()
-        query_loader = self.dataloader
-        try:
-            for role, loader in (('gallery', self.gallery_dataloader),
-                                 ('query', query_loader)):
-                # hooks (e.g. the progress log) read the current loader
-                self.dataloader = loader
-                for idx, data_batch in enumerate(loader):
-                    self.run_iter(idx, data_batch, role)
-        finally:
-            self.dataloader = query_loader
-
+        self.run_passes([('gallery', self.gallery_dataloader),
+                         ('query', self.dataloader)], 'test')
         metrics = self.evaluator.evaluate(
             RetrievalSizes(
                 gallery=len(self.gallery_dataloader.dataset),
-                query=len(query_loader.dataset)))
+                query=len(self.dataloader.dataset)))
         self.runner.call_hook('after_test_epoch', metrics=metrics)
         self.runner.call_hook('after_test')
         return metrics
@@ -109,15 +92,4 @@ class NNRetrievalTestLoop(TestLoop):
                  data_batch: Sequence[dict],
                  role: str = 'query') -> None:
         """Predict one batch, tag its samples with ``role``, process them."""
-        self.runner.call_hook(
-            'before_test_iter', batch_idx=idx, data_batch=data_batch)
-        with autocast(enabled=self.fp16):
-            outputs = self.runner.model.test_step(data_batch)
-        for sample in outputs:
-            sample.set_metainfo({ROLE_KEY: role})
-        self.evaluator.process(data_samples=outputs, data_batch=data_batch)
-        self.runner.call_hook(
-            'after_test_iter',
-            batch_idx=idx,
-            data_batch=data_batch,
-            outputs=outputs)
+        self.run_role_iter(idx, data_batch, role, 'test')

@@ -1,4 +1,8 @@
+from .online_eval_metric import OnlineEvalSizes, OnlineKNNMetric
 from .retrieval_metric import (NEIGHBOURS_INFO, NNRetrievalMetric,
                                RetrievalSizes)
 
-__all__ = ['NNRetrievalMetric', 'RetrievalSizes', 'NEIGHBOURS_INFO']
+__all__ = [
+    'NNRetrievalMetric', 'RetrievalSizes', 'NEIGHBOURS_INFO',
+    'OnlineKNNMetric', 'OnlineEvalSizes'
+]

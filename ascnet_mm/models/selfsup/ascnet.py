@@ -77,12 +77,11 @@ class ASCNetRecognizer(BaseVideoSSL):
         """Args: inputs ``(N, V, C, T, H, W)`` with V >= 2 views at
         different speeds; data samples carrying ``view_speeds``,
         ``video_idx``."""
-        if inputs.dim() != 6 or inputs.shape[1] < 2:
-            raise ValueError(
-                'ASCNet needs inputs (N, V, C, T, H, W) with V >= 2 views at '
-                f'different speeds, got shape {tuple(inputs.shape)}: use '
-                'SpeedPairSampler(num_views=2) (or more) in the pipeline and '
-                'FormatShape(input_format="NCTHW").')
+        self.check_views(
+            inputs,
+            2,
+            'SpeedPairSampler(num_views=2) (views at different speeds)',
+            at_least=True)
         num, views = inputs.shape[:2]
         self.update_target()
         target = self.target_modules()

@@ -103,6 +103,25 @@ class BaseVideoSSL(BaseModel):
             return self._online_modules()
         return self.target.module
 
+    def check_views(self,
+                    inputs: torch.Tensor,
+                    num_views: int,
+                    sampler: str,
+                    at_least: bool = False) -> None:
+        """Raise a ``ValueError`` naming ``sampler`` unless ``inputs`` are
+        ``(N, V, C, T, H, W)`` with V = ``num_views`` (V >= with
+        ``at_least``): a pipeline that makes other views is a config
+        mistake, found at the first batch."""
+        views = inputs.shape[1] if inputs.dim() == 6 else None
+        if views is not None and (views >= num_views
+                                  if at_least else views == num_views):
+            return
+        raise ValueError(
+            f'{type(self).__name__} needs inputs (N, V, C, T, H, W) with V '
+            f'{">=" if at_least else "="} {num_views} views, got shape '
+            f'{tuple(inputs.shape)}: use {sampler} in the pipeline and '
+            'FormatShape(input_format="NCTHW").')
+
     # ------------------------------------------------------------- metadata
     @staticmethod
     def sample_meta(data_samples: SampleList, key: str,

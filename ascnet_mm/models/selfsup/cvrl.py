@@ -32,6 +32,7 @@ class CVRLRecognizer(BaseVideoSSL):
     def loss(self, inputs: torch.Tensor,
              data_samples: SampleList) -> Dict[str, torch.Tensor]:
         """Args: inputs ``(N, 2, C, T, H, W)``."""
+        self.check_views(inputs, 2, 'TemporalIntervalSampler(num_views=2)')
         feats = self.extract_feat(inputs)
         z = self.projector(feats).view(inputs.shape[0], 2, -1)
         return dict(

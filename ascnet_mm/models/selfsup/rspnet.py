@@ -86,6 +86,9 @@ class RSPNetRecognizer(BaseVideoSSL):
     def loss(self, inputs: torch.Tensor,
              data_samples: SampleList) -> Dict[str, torch.Tensor]:
         """Args: inputs ``(N, 3, C, T, H, W)``: query, key, other-speed key."""
+        self.check_views(
+            inputs, 3, 'RelativeSpeedSampler (query, key, key '
+            'at the other speed)')
         num = inputs.shape[0]
         self._check_batch(num)
         feats = self.extract_feat(inputs[:, 0])

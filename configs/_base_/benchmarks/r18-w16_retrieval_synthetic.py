@@ -6,13 +6,13 @@
 # configs configs/<method>/benchmarks/<method>_r18-w16_retrieval_synthetic.py
 # name the checkpoint (load_from, also given to tools/test.py).
 _base_ = [
-    '../backbones/r3d18.py', '../datasets/synthetic_cls.py',
+    '../backbones/r3d18_mmaction.py', '../datasets/synthetic_cls.py',
     '../models/ssl_data_preprocessor.py', '../synthetic_runtime.py'
 ]
 
 model = dict(
     type='VideoFeatureExtractor',
-    backbone=dict(_base_.r3d18, base_channels=16),
+    backbone=_base_.r3d18_w16,
     data_preprocessor=_base_.data_preprocessor)
 train_dataloader = None
 train_cfg = None

@@ -1,11 +1,8 @@
 # Pretraining schedule (papers): SGD, lr 0.1 per 64 clips (auto-scaled with
-# the global batch), cosine to 0 over 200 epochs, no validation during
-# pretraining.
+# the global batch), cosine to 0 over 200 epochs. No validation unless a
+# config adds the online evaluation (configs/_base_/online_eval_*.py).
 max_epochs = 200
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
-val_cfg = None
-val_dataloader = None
-val_evaluator = None
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=1e-4),
     clip_grad=None)
