@@ -11,6 +11,7 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: install lint test test-fast demo mim clean
 
 $(STAMP): requirements/ci.txt requirements/runtime.txt setup.py
+	tools/install_ffmpeg_libs.sh
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade "pip>=23"
 	$(PY) -m pip install -q -r requirements/ci.txt

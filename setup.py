@@ -68,7 +68,9 @@ setup(
     extras_require={
         'tests': ['pytest', 'matplotlib'],
         'cpu': ['mmcv-lite>=2.0.0,<2.2.0'],
-        'gpu': ['mmcv>=2.0.0,<2.2.0']
+        'gpu': ['mmcv>=2.0.0,<2.2.0'],
+        # tested: torch 2.13.0+cpu, FFmpeg 5.1 (Debian 12); needs FFmpeg 4-7
+        'torchcodec': ['torchcodec==0.12.0']
     },
     license='Apache License 2.0',
 )

@@ -250,3 +250,8 @@ def finetune_config(config, data, work, epochs):
     cfg.default_hooks.checkpoint = dict(
         type='CheckpointHook', interval=1, save_best='auto')
     return cfg
+
+
+def loaded_modules(names):
+    """Which of ``names`` this process has imported (a probe for workers)."""
+    return [n for n in names if n in sys.modules]

@@ -1,6 +1,26 @@
 """Process-parallel map that is safe to call from a process running torch."""
 import multiprocessing
+import os
+from contextlib import contextmanager
 from typing import Callable, Iterable, List, Optional
+
+# Read by ascnet_mm/__init__.py: '1' skips the registration imports.
+LIGHT_IMPORT_ENV = 'ASCNET_MM_LIGHT_IMPORT'
+
+
+@contextmanager
+def light_imports():
+    """Processes started inside import ``ascnet_mm`` without registering
+    (no torch, no mmaction): a worker imports only what its task needs."""
+    old = os.environ.get(LIGHT_IMPORT_ENV)
+    os.environ[LIGHT_IMPORT_ENV] = '1'
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ[LIGHT_IMPORT_ENV]
+        else:
+            os.environ[LIGHT_IMPORT_ENV] = old
 
 
 def parallel_map(func: Callable,
@@ -13,6 +33,8 @@ def parallel_map(func: Callable,
     Workers are *spawned*, never forked: forking a process whose torch/OpenMP
     thread pools are already running can deadlock the children. ``func`` and
     ``initializer`` must be importable (module-level) callables or partials.
+    Workers import ``ascnet_mm`` light (see :func:`light_imports`): they start
+    fast, and ``func`` must import whatever it uses itself.
     """
     tasks = list(tasks)
     bar = None
@@ -29,7 +51,8 @@ def parallel_map(func: Callable,
                 bar.update()
         return results
     ctx = multiprocessing.get_context('spawn')
-    with ctx.Pool(min(workers, len(tasks)), initializer) as pool:
+    with light_imports(), ctx.Pool(min(workers, len(tasks)),
+                                   initializer) as pool:
         for result in pool.imap(func, tasks, chunksize=1):
             results.append(result)
             if bar:

@@ -5,6 +5,8 @@ import traceback
 from multiprocessing.connection import wait
 from typing import Callable, Iterable, Iterator, NamedTuple, Optional
 
+from .parallel import light_imports
+
 __all__ = ['TaskFailure', 'timed_imap']
 
 
@@ -57,7 +59,8 @@ class _Worker:
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(
             target=_serve, args=(child, func, initializer), daemon=True)
-        self.process.start()
+        with light_imports():  # the worker imports ascnet_mm light
+            self.process.start()
         child.close()
         self.job: Optional[int] = None
         self.started: Optional[float] = None

@@ -4,6 +4,7 @@ import os.path as osp
 import re
 from typing import Callable, Iterable, List, NamedTuple, Optional, Tuple
 
+from .readers import DECODERS, open_video
 from .reasons import failure_reason, file_problem, open_failure_reason
 
 
@@ -18,21 +19,27 @@ class VideoCheck(NamedTuple):
 
 
 def quiet_decoders():
-    """Silence FFmpeg's per-file log lines inside decord and PyAV."""
-    import av.logging
-    import decord.logging
-    decord.logging.set_level(decord.logging.QUIET)
-    av.logging.set_level(None)
+    """Silence FFmpeg's per-file log lines inside decord and PyAV (those
+    installed)."""
+    try:
+        import av.logging
+        av.logging.set_level(None)
+    except ImportError:
+        pass
+    try:
+        import decord.logging
+        decord.logging.set_level(decord.logging.QUIET)
+    except ImportError:
+        pass
 
 
-def _first_bad_frame(path, start: int, stop: int,
-                     num_threads: int) -> Optional[int]:
+def _first_bad_frame(path, start: int, stop: int, num_threads: int,
+                     decoder: str) -> Optional[int]:
     """The first frame in ``[start, stop)`` that a fresh reader cannot
     decode on its own, or None."""
-    import decord
     frame = start
     try:
-        vr = decord.VideoReader(str(path), num_threads=num_threads)
+        vr = open_video(str(path), decoder, num_threads)
         for frame in range(start, stop):
             vr.get_batch([frame])
     except Exception:
@@ -40,20 +47,24 @@ def _first_bad_frame(path, start: int, stop: int,
     return None
 
 
-def check_video(path, chunk: int = 32, num_threads: int = 1) -> VideoCheck:
-    """Decode every frame of ``path`` once with decord, in ``chunk``-frame
-    batches.
+def check_video(path,
+                chunk: int = 32,
+                num_threads: int = 1,
+                decoder: str = 'decord') -> VideoCheck:
+    """Decode every frame of ``path`` once with ``decoder`` ('decord' or
+    'torchcodec'), in ``chunk``-frame batches.
 
     Fails on a missing or empty file, a file that does not open, no frames, a
     frame that does not decode (the first one is named), or fewer decoded
-    frames than ``len(VideoReader)`` claims.
+    frames than the reader's length claims.
     """
-    import decord
     problem = file_problem(path)
     if problem:
         return VideoCheck(False, problem, 0)
     try:
-        vr = decord.VideoReader(str(path), num_threads=num_threads)
+        vr = open_video(str(path), decoder, num_threads)
+    except ImportError:
+        raise
     except Exception as e:
         return VideoCheck(False, open_failure_reason(path, e), 0, str(e))
     total, done = len(vr), 0
@@ -64,7 +75,7 @@ def check_video(path, chunk: int = 32, num_threads: int = 1) -> VideoCheck:
             stop = min(total, start + chunk)
             done += vr.get_batch(list(range(start, stop))).shape[0]
     except Exception as e:
-        bad = _first_bad_frame(path, start, stop, num_threads)
+        bad = _first_bad_frame(path, start, stop, num_threads, decoder)
         return VideoCheck(False, failure_reason(path, e, bad), done, str(e))
     if done < total:
         return VideoCheck(False, f'decoded {done} of {total} frames', done)
@@ -77,6 +88,16 @@ def map_progress(func: Callable, tasks: list, workers: int = 1) -> list:
     from ..utils import parallel_map
     return parallel_map(
         func, tasks, workers, initializer=quiet_decoders, progress=True)
+
+
+def add_decoder_argument(parser):
+    """``--decoder {decord,torchcodec}`` for the data tools."""
+    parser.add_argument(
+        '--decoder',
+        choices=DECODERS,
+        default='decord',
+        help='decoder that checks every frame (torchcodec: pip install '
+        '"ascnet-mm[torchcodec]")')
 
 
 def read_list(list_file) -> List[Tuple[str, str]]:

@@ -2,6 +2,7 @@
 import logging
 import os
 import os.path as osp
+from functools import partial
 from typing import List, NamedTuple, Optional, Tuple
 
 from .check import check_video, map_progress, read_list, write_lines
@@ -31,13 +32,13 @@ def _remove(path):
         os.remove(path)
 
 
-def prepare_one(task) -> Result:
+def prepare_one(task, decoder: str = 'decord') -> Result:
     """Transcode one ``(src_path, src_name, dst_path, settings)``; skip it if
     ``dst`` was made with the same settings and decodes.
 
     The output is written as ``dst + '.part'``, checked with ``check_video``
-    (its frame count must match the frames written within one) and only then
-    renamed to ``dst``.
+    (decoded with ``decoder``; its frame count must match the frames written
+    within one) and only then renamed to ``dst``.
     """
     src, name, dst, settings = task
     problem = file_problem(src)
@@ -46,7 +47,7 @@ def prepare_one(task) -> Result:
     bytes_in = osp.getsize(src)
     if osp.exists(dst):
         if read_output_tag(dst) == output_tag(settings) and \
-                check_video(dst).ok:
+                check_video(dst, decoder=decoder).ok:
             return Result('skipped', name, '', bytes_in, osp.getsize(dst))
         _remove(dst)
     part = dst + PART_SUFFIX
@@ -63,7 +64,7 @@ def prepare_one(task) -> Result:
             name,
             f'encode failed: {type(e).__name__}',
             detail=short_error(e))
-    check = check_video(part)
+    check = check_video(part, decoder=decoder)
     if not check.ok or abs(check.num_frames - written) > 1:
         _remove(part)
         why = check.reason or f'{check.num_frames} frames, expected {written}'
@@ -111,7 +112,8 @@ def prepare_videos(source,
                    data_prefix: str = '',
                    settings: EncodeSettings = EncodeSettings(),
                    workers: int = 1,
-                   redo_on_change: bool = False) -> dict:
+                   redo_on_change: bool = False,
+                   decoder: str = 'decord') -> dict:
     """Transcode a folder (recursively) or the videos of an MMAction2 list
     into ``out_dir``.
 
@@ -121,7 +123,7 @@ def prepare_videos(source,
     output made with other settings is re-encoded). Rejected sources are
     merged into ``out_dir/rejected.txt`` (``path<TAB>reason``). For a list
     input the list with new paths (good videos only) is written to
-    ``out_dir/<list name>``.
+    ``out_dir/<list name>``. Outputs are checked with ``decoder``.
 
     Returns:
         dict: counts ``done``, ``skipped``, ``rejected``, ``bytes_in`` and
@@ -154,7 +156,8 @@ def prepare_videos(source,
                              'another OUT_DIR')
         tasks.append((src, name, dst, settings))
     claim_out_dir(out_dir, settings, outputs, redo_on_change)
-    results = map_progress(prepare_one, tasks, workers) + rejected
+    results = map_progress(
+        partial(prepare_one, decoder=decoder), tasks, workers) + rejected
     for r in results:
         if r.detail:
             logger.debug('%s: %s: %s', r.name, r.reason, r.detail)

@@ -5,10 +5,14 @@
 See ``ascnet_mm.synthetic`` for what the videos show and the layout.
 """
 import argparse
+import os
 import sys
 import time
 
-from ascnet_mm.synthetic import (BACKGROUND_VALUE, CLASSES, MOTIONS, generate)
+if __name__ == '__main__':  # a data tool: no registration, no torch
+    os.environ.setdefault('ASCNET_MM_LIGHT_IMPORT', '1')
+
+from ascnet_mm.synthetic import BACKGROUND_VALUE, CLASSES, MOTIONS, generate
 
 
 def parse_args(argv=None):

@@ -9,10 +9,14 @@ Example::
 """
 import argparse
 import logging
+import os
 import sys
 
+if __name__ == '__main__':  # a data tool: no registration, no torch
+    os.environ.setdefault('ASCNET_MM_LIGHT_IMPORT', '1')
+
 from ascnet_mm.video_io import EncodeSettings, prepare_videos
-from ascnet_mm.video_io.check import quiet_decoders
+from ascnet_mm.video_io.check import add_decoder_argument, quiet_decoders
 from ascnet_mm.video_io.prepare_record import SettingsChanged
 
 EPILOG = """\
@@ -53,6 +57,7 @@ def parse_args(argv=None):
     parser.add_argument('--crf', type=int, default=23)
     parser.add_argument('--preset', default='medium', help='x264 preset')
     parser.add_argument('--workers', type=int, default=1)
+    add_decoder_argument(parser)
     parser.add_argument(
         '--redo-on-change',
         action='store_true',
@@ -81,7 +86,8 @@ def main(argv=None):
                               args.preset)
     try:
         s = prepare_videos(args.source, args.out_dir, args.data_prefix,
-                           settings, args.workers, args.redo_on_change)
+                           settings, args.workers, args.redo_on_change,
+                           args.decoder)
     except SettingsChanged as e:
         sys.exit(f'prepare_videos.py: {e}')
     ratio = f' ({s["bytes_out"] / s["bytes_in"]:.1%})' if s['bytes_in'] else ''

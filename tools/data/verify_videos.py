@@ -10,15 +10,21 @@ Example::
 """
 import argparse
 import logging
+import os
+from functools import partial
 
-from ascnet_mm.video_io.check import quiet_decoders
+if __name__ == '__main__':  # a data tool: no registration, no torch
+    os.environ.setdefault('ASCNET_MM_LIGHT_IMPORT', '1')
+
+from ascnet_mm.video_io.check import (add_decoder_argument, check_video,
+                                      quiet_decoders)
 from ascnet_mm.video_io.verify import verify_list
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Check that every video of a list decodes completely '
-        '(decord, every frame). Writes OUT_DIR/<list name> with the good '
+        '(every frame, with --decoder). Writes OUT_DIR/<list name> with the good '
         'lines and OUT_DIR/<list stem>_rejected.txt with "path<TAB>reason", '
         'a line as each video is done (both rewritten in list order at the '
         'end).')
@@ -28,6 +34,7 @@ def parse_args(argv=None):
         '--data-prefix', default='', help='folder the list paths are under')
     parser.add_argument('--out-dir', required=True)
     parser.add_argument('--workers', type=int, default=1)
+    add_decoder_argument(parser)
     parser.add_argument(
         '--timeout',
         type=float,
@@ -52,7 +59,8 @@ def main(argv=None):
         logging.basicConfig(level=logging.DEBUG, format='%(message)s')
     quiet_decoders()
     s = verify_list(args.list, args.data_prefix, args.out_dir, args.workers,
-                    args.timeout or None, args.resume)
+                    args.timeout or None, args.resume,
+                    partial(check_video, decoder=args.decoder))
     resumed = f' ({s["resumed"]} from the earlier run)' if args.resume else ''
     print(f'\nchecked {s["total"]} videos{resumed}: {s["ok"]} good, '
           f'{s["rejected"]} rejected')

@@ -3,10 +3,11 @@ from .probe_frames import SpeedProbeFrames
 from .relative_speed_sampler import RelativeSpeedSampler
 from .speed_sampling import (BaseViewSampler, SpeedPairSampler,
                              TemporalIntervalSampler, plan_views)
+from .torchcodec_decode import TorchCodecDecode, TorchCodecInit
 from .view_augment import ViewAugment
 
 __all__ = [
     'MultiViewTransforms', 'BaseViewSampler', 'RelativeSpeedSampler',
-    'SpeedPairSampler', 'TemporalIntervalSampler', 'plan_views', 'ViewAugment',
-    'SpeedProbeFrames'
+    'SpeedPairSampler', 'TemporalIntervalSampler', 'plan_views',
+    'TorchCodecDecode', 'TorchCodecInit', 'ViewAugment', 'SpeedProbeFrames'
 ]

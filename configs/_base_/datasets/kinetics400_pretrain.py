@@ -11,8 +11,12 @@ ann_file = 'data/kinetics400/kinetics400_train_list_videos.txt'
 clip_len = 16
 crop_size = 112
 
-init = dict(type='DecordInit')
-decode = dict(type='DecordDecode')  # one get_batch over all views' frames
+# Decoder: 'Decord' (default) or 'TorchCodec' (PyTorch's FFmpeg decoder, pip
+# install "ascnet-mm[torchcodec]"; it decodes widths decord 0.6 fails on).
+# Set it here: the steps below are resolved when this file is read.
+decoder = 'Decord'
+init = dict(type=f'{decoder}Init')
+decode = dict(type=f'{decoder}Decode')  # one read of all views' frames
 short_side = dict(type='Resize', scale=(-1, 128))
 random_crop = dict(
     type='RandomResizedCrop',

@@ -10,23 +10,24 @@ data_root = 'data/synthetic/videos'
 ann_file_train = 'data/synthetic/train.txt'
 ann_file_val = 'data/synthetic/val.txt'
 clip_len = 8
+decoder = 'Decord'  # or 'TorchCodec' (see kinetics400_pretrain.py)
 
 train_pipeline = [
-    dict(type='DecordInit'),
+    dict(type=f'{decoder}Init'),
     dict(
         type='SampleFrames',
         clip_len=clip_len,
         frame_interval=1,
         num_clips=1,
         out_of_bound_opt='repeat_last'),
-    dict(type='DecordDecode'),
+    dict(type=f'{decoder}Decode'),
     dict(type='RandomResizedCrop', area_range=(0.5, 1.0)),
     dict(type='Resize', scale=(32, 32), keep_ratio=False),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs')
 ]
 test_pipeline = [
-    dict(type='DecordInit'),
+    dict(type=f'{decoder}Init'),
     dict(
         type='SampleFrames',
         clip_len=clip_len,
@@ -34,7 +35,7 @@ test_pipeline = [
         num_clips=10,
         test_mode=True,
         out_of_bound_opt='repeat_last'),
-    dict(type='DecordDecode'),
+    dict(type=f'{decoder}Decode'),
     dict(type='Resize', scale=(-1, 36)),
     dict(type='CenterCrop', crop_size=32),
     dict(type='FormatShape', input_format='NCTHW'),
