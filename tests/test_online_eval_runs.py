@@ -106,9 +106,19 @@ class ConstantFeatures(BaseVideoSSL):
             sum(p.sum() for p in self.parameters()) * 0)
 
 
+def alarm_stops(config):
+    """The ``--cfg-options`` item that makes ``config``'s
+    CollapseAlarmHook stop the run."""
+    hooks = Config.fromfile(osp.join(ROOT, config)).custom_hooks
+    (index, ) = [
+        i for i, h in enumerate(hooks) if h['type'] == 'CollapseAlarmHook'
+    ]
+    return f'custom_hooks.{index}.stop=True'
+
+
 def test_alarm_stops_a_collapsed_run(data, tmp_path):
     cfg = Config.fromfile(osp.join(ROOT, ASCNET))
-    for opt in options(data, 1, 1) + ['custom_hooks.2.stop=True']:
+    for opt in options(data, 1, 1) + [alarm_stops(ASCNET)]:
         key, value = opt.split('=', 1)
         cfg.merge_from_dict({key: DictAction._parse_iterable(value)})
     cfg.model = dict(
@@ -128,7 +138,7 @@ def test_alarm_quiet_on_the_demo_recipe(data, tmp_path):
     """The demo recipe (ASCNet + variance-covariance), 10 epochs of 3
     iterations, measured every 2 epochs."""
     log = train(VCREG, str(tmp_path / 'work'),
-                options(data, 10, 2) + ['custom_hooks.2.stop=True'])
+                options(data, 10, 2) + [alarm_stops(VCREG)])
     assert log.count('online evaluation: 10 queries, 14 memory') == 5
     assert 'feature collapse' not in log
 
