@@ -14,12 +14,7 @@ model = dict(
     backbone=dict(_base_.r3d18_w16, _delete_=True),
     projector=dict(in_channels=_base_.r3d18_w16_channels, hidden_channels=256),
     loss=dict(sum_directions=False))
-sampler = dict(
-    type='TemporalIntervalSampler',
-    clip_len=_base_.clip_len,
-    frame_interval=2,
-    power=1.0,
-    num_views=2)
+sampler = dict(_base_.cvrl_sampler, clip_len=_base_.clip_len)
 view_augment = dict(
     _base_.view_augment, blur_prob=(1.0, 0.1), solarize_prob=(0.0, 0.2))
 train_dataloader = dict(

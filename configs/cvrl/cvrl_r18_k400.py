@@ -17,12 +17,7 @@ _base_ = [
     '../_base_/default_runtime.py'
 ]
 
-sampler = dict(
-    type='TemporalIntervalSampler',
-    clip_len=_base_.clip_len,
-    frame_interval=2,
-    power=1.0,
-    num_views=2)
+sampler = dict(_base_.cvrl_sampler, clip_len=_base_.clip_len)
 views = dict(
     _base_.views,
     transforms=[

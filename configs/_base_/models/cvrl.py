@@ -19,3 +19,7 @@ model = dict(
     loss=dict(
         type='NTXentLoss', temperature=0.1, gather=True, sum_directions=True),
     data_preprocessor=_base_.data_preprocessor)
+# CVRL's views (paper): two clips at stride 2 whose start gap has the
+# density 1 - (d / M) ** power; a config adds its dataset's clip_len.
+cvrl_sampler = dict(
+    type='TemporalIntervalSampler', frame_interval=2, power=1.0, num_views=2)
