@@ -9,13 +9,10 @@ _base_ = [
 ]
 
 sampler = dict(_base_.rspnet_sampler, clip_len=_base_.clip_len)
+random_crop = dict(_base_.random_crop, area_range=_base_.rspnet_crop_area)
 views = dict(
     _base_.views,
-    transforms=[
-        _base_.short_side,
-        dict(_base_.random_crop, area_range=_base_.rspnet_crop_area),
-        _base_.crop_resize
-    ])
+    transforms=[_base_.short_side, random_crop, _base_.crop_resize])
 view_augment = dict(_base_.view_augment, **_base_.rspnet_augment)
 train_dataloader = dict(
     dataset=dict(pipeline=[

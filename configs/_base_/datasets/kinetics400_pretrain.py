@@ -27,6 +27,10 @@ crop_resize = dict(
 views = dict(
     type='MultiViewTransforms',
     transforms=[short_side, random_crop, crop_resize])
+# the S3D-G configs' sizes (RSPNet's S3D-G recipe): 224x224 crops of frames
+# with a short side of 256
+s3dg_short_side = dict(short_side, scale=(-1, 256))
+s3dg_crop_resize = dict(crop_resize, scale=(224, 224))
 format_shape = dict(type='FormatShape', input_format='NCTHW')
 view_augment = dict(
     type='ViewAugment',
