@@ -232,6 +232,21 @@ def train_tool(config, work, *args, options=(), timeout=300):
     return run_command(cmd, dict(PYTHONPATH=os.pathsep.join(paths)), timeout)
 
 
+def pretrain_config(config, data, work):
+    """The pretraining ``config`` (repo-relative) for one epoch on the
+    synthetic set ``data``: batch 4, no workers, a checkpoint at its end."""
+    cfg = Config.fromfile(str(TOOLS.parent / config))
+    cfg.work_dir = work
+    cfg.experiment_name = f'pretrain_{next(_names)}'
+    cfg.train_dataloader.dataset.ann_file = f'{data}/pretrain.txt'
+    cfg.train_dataloader.dataset.data_prefix.video = f'{data}/videos'
+    cfg.train_dataloader.batch_size = 4
+    cfg.train_dataloader.num_workers = 0
+    cfg.train_cfg.max_epochs = 1
+    cfg.default_hooks.checkpoint.interval = 1
+    return cfg
+
+
 def finetune_config(config, data, work, epochs):
     """The synthetic finetune protocol ``config`` (repo-relative) on the
     synthetic set ``data``: batch 4, no workers, validation and a checkpoint
