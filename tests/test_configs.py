@@ -253,6 +253,7 @@ def test_kinetics_model_converts_to_sync_bn_only_off_the_cpu(
     assert len(warnings) == 1
 
 
+@pytest.mark.slow  # full-size models (74M parameters), one step each
 @pytest.mark.parametrize('config', OTHER_KINETICS)
 def test_other_kinetics_config_takes_a_train_step(config, tiny_synthetic):
     cfg = Config.fromfile(str(ROOT / config))
