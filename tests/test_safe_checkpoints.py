@@ -131,13 +131,16 @@ def test_refused_by_mmengine_loader_and_pretrained_init(evil, env):
     assert not osp.exists(canary)
 
 
-# through a whole Runner: with the variable set only in the slow tests (the
-# loader refuses alike either way, as the tests above show)
+# through a whole Runner: load_from as is in the fast tests; resume, and
+# both with the variable set, in the slow ones (the loader refuses alike
+# either way, as the tests above show)
 @pytest.mark.parametrize(
     'no_weights_only',
     [False, pytest.param(True, marks=pytest.mark.slow)],
     ids=ENV_IDS)
-@pytest.mark.parametrize('resume', [False, True], ids=['load_from', 'resume'])
+@pytest.mark.parametrize(
+    'resume', [False, pytest.param(True, marks=pytest.mark.slow)],
+    ids=['load_from', 'resume'])
 def test_refused_through_load_from_and_resume(data, evil, tmp_path,
                                               monkeypatch, no_weights_only,
                                               resume):
