@@ -67,9 +67,3 @@ def ascnet_checkpoint(tiny_synthetic, tmp_path_factory):
                           tiny_synthetic, work)
     Runner.from_cfg(cfg).train()
     return osp.join(work, 'epoch_1.pth')
-
-
-def pytest_configure(config):
-    config.addinivalue_line(
-        'markers', 'slow: runs training subprocesses (about a minute or '
-        'more); deselect with -m "not slow"')
