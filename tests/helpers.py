@@ -73,6 +73,18 @@ def build_model(config, **overrides):
     return model.train()
 
 
+def build_uninitialised(model_cfg):
+    """``MODELS.build(model_cfg)`` on the meta device, then given CPU memory
+    that is never initialised: a full-size model's structure (modules,
+    parameter names, shapes, BN layers) without the cost of initialising
+    its weights, for tests that do not read the values."""
+    import torch
+    from mmaction.registry import MODELS
+    with torch.device('meta'):
+        model = MODELS.build(model_cfg)
+    return model.to_empty(device='cpu')
+
+
 TOOLS = Path(__file__).resolve().parents[1] / 'tools'
 _names = itertools.count()
 

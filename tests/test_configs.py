@@ -12,7 +12,7 @@ from pathlib import Path
 
 import mmengine.logging
 import pytest
-from helpers import dist_train
+from helpers import build_uninitialised, dist_train
 from mmaction.registry import DATASETS, MODELS
 from mmengine import Config
 from mmengine.dataset import pseudo_collate
@@ -237,7 +237,7 @@ def test_kinetics_model_converts_to_sync_bn_only_off_the_cpu(
     # the runner's conversion, as ascnet_mm.compat patches it
     from mmengine.runner.runner import convert_sync_batchnorm
     with DefaultScope.overwrite_default_scope('mmaction'):
-        model = MODELS.build(load(config).model)
+        model = build_uninitialised(load(config).model)
     warnings = []
     monkeypatch.setattr(mmengine.logging, 'print_log',
                         lambda msg, **kwargs: warnings.append(msg))

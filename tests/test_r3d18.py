@@ -4,6 +4,7 @@ and their checkpoints in the stock finetune configs."""
 import pytest
 import torch
 import torch.nn as nn
+from helpers import build_uninitialised
 from mmaction.models.backbones.resnet3d import ResNet3d
 from mmaction.registry import MODELS
 from mmengine import Config
@@ -159,11 +160,9 @@ def test_kinetics_checkpoint_fills_every_tensor_of_stock_finetune(
 
     cfg = Config.fromfile(FINETUNE.format(method))
     cfg.model.backbone.init_cfg.checkpoint = str(ckpt)
-    # built on the meta device and given uninitialised memory: what the
-    # backbone holds after init_weights comes from the checkpoint alone
-    with torch.device('meta'):
-        finetune = MODELS.build(cfg.model)
-    finetune.to_empty(device='cpu')
+    # uninitialised memory: what the backbone holds after init_weights
+    # comes from the checkpoint alone
+    finetune = build_uninitialised(cfg.model)
     assert type(finetune).__name__ == 'Recognizer3D'
     finetune.init_weights()
     loaded = finetune.backbone.state_dict()
