@@ -7,7 +7,7 @@ from mmaction.registry import MODELS
 from mmaction.utils import SampleList
 from mmengine.model import stack_batch
 
-from ..augmentation import VideoAugmenter
+from ..augmentation import VideoAugmenter, cut_views, pad_frames
 
 
 @MODELS.register_module()
@@ -16,14 +16,19 @@ class SSLDataPreprocessor(ActionDataPreprocessor):
     temporally consistent augmentation on the device.
 
     Inputs are (V, C, T, H, W) per sample, batched to (N, V, C, T, H, W);
-    (C, T, H, W) inputs, batched to (N, C, T, H, W), are one view. Order:
-    stack, BGR->RGB if ``to_rgb``, :class:`VideoAugmenter` in training when
+    (C, T, H, W) inputs, batched to (N, C, T, H, W), are one view. Device-side
+    crop: (U, H, W, C) uint8 frames per sample whose data samples carry
+    ``DeviceCropViews``' ``view_frames``, ``view_boxes`` and ``crop_size``
+    are cut into (N, V, C, T, h, w) views here (:func:`cut_views`; the
+    samples may differ in U, H and W). Order: stack or cut, BGR->RGB if
+    ``to_rgb``, :class:`VideoAugmenter` in training when
     ``augment`` is set (RGB in [0, 255]; one parameter set per group of the
     samples' ``view_groups`` metainfo when packed), mean/std normalisation,
     blending.
 
     Args:
-        augment (dict, optional): :class:`VideoAugmenter` kwargs; None
+        augment (dict, optional): :class:`VideoAugmenter` kwargs (a
+            ``ViewAugment`` pipeline step's config may be given as is); None
             disables the device augmentation. Defaults to None.
         format_shape (str): Only ``'NCTHW'``. Defaults to ``'NCTHW'``.
         **kwargs: Other :class:`ActionDataPreprocessor` arguments
@@ -41,6 +46,12 @@ class SSLDataPreprocessor(ActionDataPreprocessor):
             f'{format_shape}'
         super().__init__(
             mean=mean, std=std, format_shape=format_shape, **kwargs)
+        if augment is not None:
+            augment = dict(augment)
+            kind = augment.pop('type', 'ViewAugment')
+            assert kind == 'ViewAugment', \
+                f'augment: VideoAugmenter kwargs or a ViewAugment config, ' \
+                f'got type={kind!r}'
         self.augmenter = (
             VideoAugmenter(**augment) if augment is not None else None)
 
@@ -67,17 +78,41 @@ class SSLDataPreprocessor(ActionDataPreprocessor):
         return torch.from_numpy(groups.astype(np.int64)).to(
             device, non_blocking=True)
 
+    @staticmethod
+    def cut(inputs: List[torch.Tensor],
+            data_samples: SampleList) -> torch.Tensor:
+        """(N, V, C, T, h, w) float views cut from each sample's (U, H, W, C)
+        frames by its ``view_frames`` and ``view_boxes`` metainfo."""
+        metas = [ds.metainfo for ds in data_samples]
+        sizes = {tuple(m['crop_size']) for m in metas}
+        if len(sizes) != 1:
+            raise ValueError(f'samples of one batch have different crop '
+                             f'sizes {sorted(sizes)}')
+        device = inputs[0].device
+
+        def stacked(key: str, dtype) -> torch.Tensor:
+            value = np.stack([np.asarray(m[key], dtype) for m in metas])
+            return torch.from_numpy(value).to(device, non_blocking=True)
+
+        return cut_views(
+            pad_frames(inputs), stacked('view_frames', np.int64),
+            stacked('view_boxes', np.float32), sizes.pop())
+
     def preprocess(self,
                    inputs: List[torch.Tensor],
                    data_samples: SampleList,
                    training: bool = False) -> Tuple:
-        """Stack, convert to RGB, augment (training), normalise, blend.
+        """Stack (or cut), convert to RGB, augment (training), normalise,
+        blend.
 
         Returns:
             tuple: (N, V, C, T, H, W) or (N, C, T, H, W) inputs and the data
             samples.
         """
-        batch_inputs = stack_batch(inputs)
+        if data_samples and 'view_boxes' in data_samples[0]:
+            batch_inputs = self.cut(inputs, data_samples)
+        else:
+            batch_inputs = stack_batch(inputs)
         if self.to_rgb:
             batch_inputs = batch_inputs[..., [2, 1, 0], :, :, :]
         if training and self.augmenter is not None:
