@@ -2,6 +2,7 @@
 SSLDataPreprocessor cuts them (one grid_sample) close to what cv2 cuts, and
 the Kinetics configs run on it."""
 import random
+import shutil
 
 import cv2
 import numpy as np
@@ -13,6 +14,7 @@ from mmengine import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import DefaultScope
 
+from ascnet_mm.benchmark.pipelines import crop_path
 from ascnet_mm.datasets.transforms import (DEVICE_CROP_KEYS, DeviceCropViews,
                                            MultiViewTransforms)
 from ascnet_mm.models.augmentation import cut_views, pad_frames
@@ -298,6 +300,24 @@ def test_kinetics_configs_crop_and_colour_on_the_device(path):
     assert cfg.model.data_preprocessor.augment == cfg.view_augment
     synthetic = Config.fromfile('configs/ascnet/ascnet_r18-w16_synthetic.py')
     assert not synthetic.device_crop
+
+
+def test_device_crop_false_in_the_base_gives_the_cpu_path(tmp_path):
+    """One line switches every Kinetics config back to crop and colour in
+    the workers."""
+    shutil.copytree('configs', tmp_path / 'configs')
+    base = tmp_path / 'configs/_base_/datasets/kinetics400_pretrain.py'
+    text = base.read_text()
+    assert text.count('device_crop = True') == 1
+    base.write_text(text.replace('device_crop = True', 'device_crop = False'))
+    for path in KINETICS:
+        device, cpu = Config.fromfile(path), Config.fromfile(
+            str(tmp_path / path))
+        assert cpu.model.data_preprocessor.get('augment') is None
+        want = crop_path(device.train_dataloader.dataset.pipeline, False,
+                         device.model.data_preprocessor.augment)
+        got = [t.to_dict() for t in cpu.train_dataloader.dataset.pipeline]
+        assert got == want, path
 
 
 @pytest.mark.slow
