@@ -205,6 +205,8 @@ def test_steps_checked():
         DeviceCropViews([dict(type='Resize', scale=(128, 128))] + steps()[1:])
     with pytest.raises(ValueError, match='takes \\[Resize'):
         DeviceCropViews(steps()[:2])
+    with pytest.raises(ValueError, match='bilinearly'):
+        DeviceCropViews(steps()[:2] + [dict(RESIZE, interpolation='bicubic')])
     assert TRANSFORMS.build(dict(type='DeviceCropViews',
                                  transforms=steps())).short_side == 128
 

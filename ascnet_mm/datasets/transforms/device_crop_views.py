@@ -57,15 +57,19 @@ class DeviceCropViews(BaseTransform):
     def __init__(self, transforms: List[Union[dict, Callable]]) -> None:
         types = [_type_name(t) for t in transforms]
         steps = list(transforms)
+        for step in steps:
+            if _arg(step, 'interpolation', 'bilinear') != 'bilinear':
+                raise ValueError(
+                    'DeviceCropViews resizes bilinearly, got '
+                    f"interpolation={_arg(step, 'interpolation')}")
         self.short_side: Optional[int] = None
         if len(steps) == 3 and types[0] == 'Resize':
             scale = tuple(_arg(steps[0], 'scale'))
-            if min(scale) not in (-1, np.inf) or not _arg(
-                    steps[0], 'keep_ratio', True):
+            if -1 not in scale or not _arg(steps[0], 'keep_ratio', True):
                 raise ValueError(
                     'DeviceCropViews: the first Resize must scale the short '
                     f'side, scale=(-1, S), got scale={scale}')
-            self.short_side = int(max(s for s in scale if s != np.inf))
+            self.short_side = int(max(scale))
             steps, types = steps[1:], types[1:]
         if types != ['RandomResizedCrop', 'Resize'] or _arg(
                 steps[1], 'keep_ratio', True):
