@@ -66,37 +66,41 @@ class SSLDataPreprocessor(ActionDataPreprocessor):
         return self.augmenter(batch_inputs, groups=groups)
 
     @staticmethod
-    def view_groups(data_samples: SampleList,
+    def stacked(data_samples: SampleList, key: str, dtype,
+                device: torch.device) -> torch.Tensor:
+        """The samples' metainfo ``key`` stacked, (N, ...) on ``device``;
+        through pinned memory to a GPU, so the copy does not wait for the
+        device's queue."""
+        value = torch.from_numpy(
+            np.stack(
+                [np.asarray(ds.metainfo[key], dtype) for ds in data_samples]))
+        if device.type == 'cuda':
+            value = value.pin_memory()
+        return value.to(device, non_blocking=True)
+
+    def view_groups(self, data_samples: SampleList,
                     device: torch.device) -> Optional[torch.Tensor]:
         """(N, V) long ``view_groups`` of the packed metainfo (the view
         sampler writes them; pack them with ``PackActionInputs(meta_keys=
         (..., 'view_groups'))``), or None when absent."""
         if not data_samples or 'view_groups' not in data_samples[0]:
             return None
-        groups = np.stack(
-            [np.asarray(ds.metainfo['view_groups']) for ds in data_samples])
-        return torch.from_numpy(groups.astype(np.int64)).to(
-            device, non_blocking=True)
+        return self.stacked(data_samples, 'view_groups', np.int64, device)
 
-    @staticmethod
-    def cut(inputs: List[torch.Tensor],
+    def cut(self, inputs: List[torch.Tensor],
             data_samples: SampleList) -> torch.Tensor:
         """(N, V, C, T, h, w) float views cut from each sample's (U, H, W, C)
         frames by its ``view_frames`` and ``view_boxes`` metainfo."""
-        metas = [ds.metainfo for ds in data_samples]
-        sizes = {tuple(m['crop_size']) for m in metas}
+        sizes = {tuple(ds.metainfo['crop_size']) for ds in data_samples}
         if len(sizes) != 1:
             raise ValueError(f'samples of one batch have different crop '
                              f'sizes {sorted(sizes)}')
         device = inputs[0].device
-
-        def stacked(key: str, dtype) -> torch.Tensor:
-            value = np.stack([np.asarray(m[key], dtype) for m in metas])
-            return torch.from_numpy(value).to(device, non_blocking=True)
-
         return cut_views(
-            pad_frames(inputs), stacked('view_frames', np.int64),
-            stacked('view_boxes', np.float32), sizes.pop())
+            pad_frames(inputs),
+            self.stacked(data_samples, 'view_frames', np.int64, device),
+            self.stacked(data_samples, 'view_boxes', np.float32, device),
+            sizes.pop())
 
     def preprocess(self,
                    inputs: List[torch.Tensor],
