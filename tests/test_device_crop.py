@@ -248,6 +248,27 @@ def test_preprocessor_cuts_a_batch_of_different_sizes():
         torch.testing.assert_close(inputs, (alone.flip(1) - 100) / 50)
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
+def test_cuda_cut_matches_the_cpu_cut_without_a_host_sync():
+    seed(0)
+    raw = [
+        packed(smooth_frames(3, 128, 170), [[0, 1], [1, 2]], (0, 1)),
+        packed(smooth_frames(2, 144, 128, seed=1), [[0, 1], [0, 1]], (0, 1))
+    ]
+    pre = SSLDataPreprocessor(mean=[100.] * 3, std=[50.] * 3)
+    want = pre(pseudo_collate(raw), training=True)['inputs']
+    batch = pseudo_collate(raw)
+    batch['inputs'] = [x.cuda() for x in batch['inputs']]
+    pre = pre.cuda()
+    pre(batch, training=True)  # warm-up
+    torch.cuda.set_sync_debug_mode('error')
+    try:
+        out = pre(batch, training=True)['inputs']
+    finally:
+        torch.cuda.set_sync_debug_mode('default')
+    torch.testing.assert_close(out.cpu(), want, atol=1e-3, rtol=0)
+
+
 def test_window_mode_and_per_view_crops_on_the_device():
     """RSPNet's groups (0, 1, 1) share box, flip and colour, so the frames
     the key and its other-speed view share come out identical; CVRL's views
