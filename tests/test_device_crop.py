@@ -15,6 +15,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import DefaultScope
 
 from ascnet_mm.benchmark.pipelines import crop_path
+from ascnet_mm.benchmark.train_step import paper_size
 from ascnet_mm.datasets.transforms import (DEVICE_CROP_KEYS, DeviceCropViews,
                                            MultiViewTransforms)
 from ascnet_mm.models.augmentation import cut_views, pad_frames
@@ -321,6 +322,9 @@ def test_kinetics_configs_crop_and_colour_on_the_device(path):
     assert set(DEVICE_CROP_KEYS) <= set(
         cfg.train_dataloader.dataset.pipeline[-1].meta_keys)
     assert cfg.model.data_preprocessor.augment == cfg.view_augment
+    # the training benchmark reads the crop size off the views' steps
+    crop = cfg.train_dataloader.dataset.pipeline[3].transforms[-1].scale
+    assert paper_size(cfg)['crop_size'] == crop[0]
     synthetic = Config.fromfile('configs/ascnet/ascnet_r18-w16_synthetic.py')
     assert not synthetic.device_crop
 
