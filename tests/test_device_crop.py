@@ -210,6 +210,8 @@ def test_steps_checked():
         DeviceCropViews(steps()[:2] + [dict(RESIZE, interpolation='bicubic')])
     assert TRANSFORMS.build(dict(type='DeviceCropViews',
                                  transforms=steps())).short_side == 128
+    built = DeviceCropViews([TRANSFORMS.build(t) for t in steps()])
+    assert (built.short_side, built.crop_size) == (128, (112, 112))
 
 
 def packed(frames, frame_map, groups, size=112):

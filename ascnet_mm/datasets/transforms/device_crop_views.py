@@ -65,11 +65,13 @@ class DeviceCropViews(BaseTransform):
         self.short_side: Optional[int] = None
         if len(steps) == 3 and types[0] == 'Resize':
             scale = tuple(_arg(steps[0], 'scale'))
-            if -1 not in scale or not _arg(steps[0], 'keep_ratio', True):
+            # (-1, S) in a config, (inf, S) once stock Resize is built
+            sides = [s for s in scale if s not in (-1, np.inf)]
+            if len(sides) != 1 or not _arg(steps[0], 'keep_ratio', True):
                 raise ValueError(
                     'DeviceCropViews: the first Resize must scale the short '
                     f'side, scale=(-1, S), got scale={scale}')
-            self.short_side = int(max(scale))
+            self.short_side = int(sides[0])
             steps, types = steps[1:], types[1:]
         if types != ['RandomResizedCrop', 'Resize'] or _arg(
                 steps[1], 'keep_ratio', True):
