@@ -29,6 +29,15 @@ STAT_KEYS = ('frames', 'unique', 'calls', 'decoder', 'decode_s', 'cpu_s',
              'clips', 'samples')
 
 
+def num_clips(packed: dict) -> int:
+    """Views of a packed sample: V of its (V, C, T, H, W) inputs or, on the
+    device-crop path ((U, H, W, C) frames), of its ``view_frames``."""
+    meta = packed['data_samples'].metainfo
+    if 'view_frames' in meta:
+        return len(meta['view_frames'])
+    return int(packed['inputs'].shape[0])
+
+
 class CountingDataset(Dataset):
     """Sample ``i`` of ``dataset`` (modulo its length) plus its decode
     counts and the CPU seconds of the loading process (all its threads)
@@ -49,7 +58,7 @@ class CountingDataset(Dataset):
         stats['cpu_s'] = cpu_s
         # RepeatAugDataset: one packed sample per repeat.
         views = out if isinstance(out, list) else [out]
-        stats['clips'] = sum(int(v['inputs'].shape[0]) for v in views)
+        stats['clips'] = sum(map(num_clips, views))
         stats['samples'] = 1
         return out, stats
 

@@ -19,6 +19,8 @@ sampler = dict(_base_.sampler, clip_len=clip_len)
 train_dataloader = dict(
     batch_size=32,
     dataset=dict(pipeline=[
-        _base_.init, sampler, _base_.decode, views, _base_.format_shape,
-        _base_.view_augment, _base_.pack
+        t for t in [
+            _base_.init, sampler, _base_.decode, views, _base_.format_shape,
+            _base_.view_augment, _base_.pack
+        ] if t['type'] not in _base_.cpu_only_steps
     ]))

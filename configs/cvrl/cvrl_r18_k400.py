@@ -40,10 +40,16 @@ view_augment = dict(
     contrast_mean='channel',
     saturation_mode='hsv',
     blur_padding='zeros')
+# device_crop (the dataset base): colour on the device, as the crop
+model = dict(
+    data_preprocessor=dict(
+        augment=view_augment if _base_.device_crop else None))
 train_dataloader = dict(
     dataset=dict(pipeline=[
-        _base_.init, sampler, _base_.decode, views, _base_.format_shape,
-        view_augment, _base_.pack
+        t for t in [
+            _base_.init, sampler, _base_.decode, views, _base_.format_shape,
+            view_augment, _base_.pack
+        ] if t['type'] not in _base_.cpu_only_steps
     ]))
 # SyncBN in backbone and head, as the authors' code (use_sync_bn). On the
 # CPU, where torch's SyncBatchNorm cannot run, the model keeps BN

@@ -13,6 +13,8 @@ views = dict(
     ])
 train_dataloader = dict(
     dataset=dict(pipeline=[
-        _base_.init, _base_.sampler, _base_.decode, views, _base_.format_shape,
-        _base_.view_augment, _base_.pack
+        t for t in [
+            _base_.init, _base_.sampler, _base_.decode, views,
+            _base_.format_shape, _base_.view_augment, _base_.pack
+        ] if t['type'] not in _base_.cpu_only_steps
     ]))
