@@ -16,11 +16,9 @@ views = dict(
         _base_.s3dg_short_side, _base_.random_crop, _base_.s3dg_crop_resize
     ])
 sampler = dict(_base_.sampler, clip_len=clip_len)
+steps = dict(_base_.steps, sampler=sampler, views=views)
 train_dataloader = dict(
     batch_size=32,
     dataset=dict(pipeline=[
-        t for t in [
-            _base_.init, sampler, _base_.decode, views, _base_.format_shape,
-            _base_.view_augment, _base_.pack
-        ] if t['type'] not in _base_.cpu_only_steps
+        t for t in steps.values() if t['type'] not in _base_.cpu_only_steps
     ]))

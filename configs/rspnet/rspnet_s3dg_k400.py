@@ -11,10 +11,8 @@ views = dict(
     transforms=[
         _base_.s3dg_short_side, _base_.random_crop, _base_.s3dg_crop_resize
     ])
+steps = dict(_base_.steps, views=views)
 train_dataloader = dict(
     dataset=dict(pipeline=[
-        t for t in [
-            _base_.init, _base_.sampler, _base_.decode, views,
-            _base_.format_shape, _base_.view_augment, _base_.pack
-        ] if t['type'] not in _base_.cpu_only_steps
+        t for t in steps.values() if t['type'] not in _base_.cpu_only_steps
     ]))

@@ -1,9 +1,9 @@
 # Kinetics-400 pretraining data: an unlabelled list (labels, if present, are
-# unused). A method config assembles its pipeline from these named steps and
-# its own view sampler:
+# unused). A method config fills in its view sampler (and its own views or
+# view_augment where they differ) in `train_steps`:
 #   [init, <sampler>, decode, views, format_shape, view_augment, pack]
-# less cpu_only_steps: on the device path (device_crop below) format_shape
-# and view_augment, whose settings go to the model's
+# and drops cpu_only_steps: on the device path (device_crop below)
+# format_shape and view_augment, whose settings go to the model's
 # SSLDataPreprocessor(augment=...); `views` is made of short_side,
 # random_crop, crop_resize either way. Sizes and augmentation follow the
 # papers (16x112x112 for R3D-18). The sampler's view_groups say which views
@@ -59,6 +59,16 @@ pack = dict(
     type='PackActionInputs',
     meta_keys=('view_speeds', 'video_idx', 'view_groups', 'view_frames',
                'view_boxes', 'crop_size'))
+# the pipeline's steps in order, by name (sampler: the method's)
+train_steps = {
+    'init': init,
+    'sampler': None,
+    'decode': decode,
+    'views': views,
+    'format_shape': format_shape,
+    'view_augment': view_augment,
+    'pack': pack
+}
 train_dataloader = dict(
     batch_size=64,
     num_workers=8,

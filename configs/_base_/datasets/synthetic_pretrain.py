@@ -14,6 +14,7 @@ views = dict(type='MultiViewTransforms', transforms=[random_crop, crop_resize])
 # The synthetic labels are motion directions: a horizontal flip turns
 # move_left into move_right and cw into ccw, so no flips here.
 view_augment = dict(_base_.view_augment, flip_prob=0.0)
+train_steps = dict(_base_.train_steps, views=views, view_augment=view_augment)
 train_dataloader = dict(
     batch_size=16,
     num_workers=2,
