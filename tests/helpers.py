@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from mmengine import Config
 
 from ascnet_mm.video_io import encode_h264
@@ -24,6 +25,20 @@ def write_video(path, frames, fps=25, gop=None, **kwargs):
     """
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     return encode_h264(path, frames, fps=fps, gop=gop, **kwargs)
+
+
+def torchcodec_usable():
+    """'' if torchcodec and FFmpeg's libraries load, else why not."""
+    from ascnet_mm.video_io.readers import import_video_decoder
+    try:
+        import_video_decoder()
+    except ImportError as e:
+        return str(e)
+    return ''
+
+
+requires_torchcodec = pytest.mark.skipif(
+    bool(torchcodec_usable()), reason=torchcodec_usable())
 
 
 def faulty_check(path):

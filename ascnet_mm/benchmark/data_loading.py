@@ -22,7 +22,7 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 from .decode_counter import (decode_counts, install_decode_counter,
                              reset_decode_counts)
 from .pipelines import (build_dataset, method_config, method_pipeline,
-                        path_pipelines, view_sampler)
+                        path_pipelines, pipeline_decoder, view_sampler)
 from .videos import write_ann_file
 
 STAT_KEYS = ('frames', 'unique', 'calls', 'decoder', 'decode_s', 'cpu_s',
@@ -47,9 +47,11 @@ class CountingDataset(Dataset):
         cpu_s = time.process_time() - start
         stats = decode_counts()
         stats['cpu_s'] = cpu_s
-        # RepeatAugDataset: one packed sample per repeat.
+        # RepeatAugDataset: one packed sample per repeat; DecodeOnly: the
+        # unique frames and the number of views.
         views = out if isinstance(out, list) else [out]
-        stats['clips'] = sum(int(v['inputs'].shape[0]) for v in views)
+        stats['clips'] = sum(
+            int(v.get('num_views', v['inputs'].shape[0])) for v in views)
         stats['samples'] = 1
         return out, stats
 
@@ -155,6 +157,11 @@ def measure_loading(dataset,
     return out
 
 
+def path_key(path: str, decoder: Optional[str]) -> str:
+    """Results key of ``path`` run with ``decoder`` (None: the config's)."""
+    return f'{path} {decoder}' if decoder else path
+
+
 def compare_paths(methods: Sequence[str],
                   paths: Sequence[str],
                   videos: Sequence[str],
@@ -162,23 +169,28 @@ def compare_paths(methods: Sequence[str],
                   config: Optional[str] = None,
                   sizes: Optional[dict] = None,
                   repeats: int = 1,
+                  decoders: Sequence[Optional[str]] = (None, ),
                   **kwargs) -> Tuple[dict, dict]:
     """:func:`measure_loading` of every method's ``paths`` over ``videos``.
 
     ``sizes``: :func:`.method_pipeline`'s overrides; ``kwargs``:
     :func:`measure_loading`'s. ``prepared``: also ``ours`` over these
-    videos. The repeats interleave the paths, so that load from other
-    processes hits them alike, and each path keeps its fastest repeat
-    (the least disturbed).
+    videos. ``decoders``: run every path with each of these decoders
+    (``DECODERS`` keys; None: the config's). The repeats interleave the
+    paths and decoders, so that load from other processes hits them alike,
+    and each keeps its fastest repeat (the least disturbed).
 
     Returns:
-        tuple[dict, dict]: ``{method: {path: result}}`` in the order of
-        ``paths`` (a skipped ``repeat_aug`` gives ``views`` and
-        ``skipped``, the reason) and ``{method: result}`` of ``prepared``.
-        Each result also has ``views``, ``'V x T'``.
+        tuple[dict, dict]: ``{method: {key: result}}`` in the order of
+        ``paths`` (key: :func:`path_key`, the path alone for one decoder; a
+        skipped ``repeat_aug`` gives ``views`` and ``skipped``, the reason)
+        and ``{method: result}`` of ``prepared``. Each result also has
+        ``views``, ``'V x T'``, ``path``, ``decoder_name`` and
+        ``cpu_ms_runs``, the CPU ms per sample of every repeat.
     """
     sizes = sizes or {}
-    results = {}
+    multi = len(decoders) > 1
+    results, runs = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         ann = write_ann_file(videos, osp.join(tmp, 'videos.txt'))
         ann_p = write_ann_file(prepared, osp.join(
@@ -186,30 +198,39 @@ def compare_paths(methods: Sequence[str],
         datasets = []  # (method, path, T, dataset); 'prepared': ours on it
         for method in methods:
             cfg = method_config(method, config)
-            pipes = path_pipelines(cfg, paths, **sizes)
-            ours = method_pipeline(cfg, **sizes)
-            clip_len = view_sampler(ours).clip_len
             results[method] = {}
-            for path, pipeline in pipes.items():
-                if path == 'repeat_aug' and pipeline[0] is None:
-                    results[method][path] = dict(
-                        views=f'{pipeline[1]} x {clip_len}',
-                        skipped=pipeline[2])
-                    continue
-                datasets.append((method, path, clip_len,
-                                 build_dataset(cfg, path, pipeline, ann)))
-            if prepared:
-                datasets.append((method, 'prepared', clip_len,
-                                 build_dataset(cfg, 'ours', ours, ann_p)))
+            for decoder in decoders:
+                ours = method_pipeline(cfg, decoder=decoder, **sizes)
+                tags = dict(decoder_name=pipeline_decoder(ours))
+                clip_len = view_sampler(ours).clip_len
+                pipes = path_pipelines(cfg, paths, decoder=decoder, **sizes)
+                for path, pipeline in pipes.items():
+                    key = path_key(path, decoder if multi else None)
+                    if path == 'repeat_aug' and pipeline[0] is None:
+                        results[method][key] = dict(
+                            tags,
+                            path=path,
+                            views=f'{pipeline[1]} x {clip_len}',
+                            skipped=pipeline[2])
+                        continue
+                    datasets.append((method, key, dict(tags,
+                                                       path=path), clip_len,
+                                     build_dataset(cfg, path, pipeline, ann)))
+                if prepared:
+                    datasets.append(
+                        (method, 'prepared', dict(tags, path='ours'), clip_len,
+                         build_dataset(cfg, 'ours', ours, ann_p)))
         for repeat in range(repeats):
-            for method, path, clip_len, dataset in datasets:
+            for method, key, tags, clip_len, dataset in datasets:
                 r = measure_loading(dataset, **kwargs)
-                r['views'] = f'{round(r["clips"])} x {clip_len}'
-                best = results[method].get(path)
+                r.update(tags, views=f'{round(r["clips"])} x {clip_len}')
+                r['cpu_ms_runs'] = runs.setdefault((method, key), [])
+                r['cpu_ms_runs'].append(r['cpu_ms'])
+                best = results[method].get(key)
                 if best is None or r['clips_per_s'] > best['clips_per_s']:
-                    results[method][path] = r
+                    results[method][key] = r
                 print(
-                    f'[{repeat + 1}/{repeats}] {method:7s} {path:12s} '
+                    f'[{repeat + 1}/{repeats}] {method:7s} {key:23s} '
                     f'{r["clips_per_s"]:7.2f} clips/s '
                     f'({r["seconds"]:.1f} s)',
                     file=sys.stderr,
@@ -218,10 +239,13 @@ def compare_paths(methods: Sequence[str],
         m: by_path.pop('prepared')
         for m, by_path in results.items() if 'prepared' in by_path
     }
+    order = [
+        path_key(p, d if multi else None) for d in decoders for p in paths
+    ]
     results = {
         m: {
-            p: by_path[p]
-            for p in paths if p in by_path
+            k: by_path[k]
+            for k in order if k in by_path
         }
         for m, by_path in results.items()
     }
