@@ -391,8 +391,12 @@ def test_decode_only_column_from_a_worker(data_tool, videos, capsys):
     assert {r[col] for r in rows if r[1] == 'decode_only'} == {'1.00x'}
     for d in decoders:
         bound = out['results']['ascnet'][bench.path_key('decode_only', d)]
+        device = out['results']['ascnet'][bench.path_key('ours_device', d)]
         assert bound['frames'] == bound['unique'] and bound['calls'] == 1
         assert bound['samples'] == 2 and bound['clips'] == 2
+        # Sample i draws from seed + i on every path: the same frames.
+        for key in ('frames', 'unique', 'decoder'):
+            assert bound[key] == device[key], key
         assert re.search(
             rf'ascnet: ours_device \({d}\) [\d.]+x the decode-only bound',
             text)

@@ -42,7 +42,9 @@ line does; one FFmpeg thread), interleaved. Throughput is wall-clock clips/s
 loading processes (``time.process_time()`` in the worker: every thread of
 the loading process, the decoders' own threads included), which load from
 other processes on a shared machine barely changes; ``--repeats`` measures
-the paths interleaved several times and keeps each one's fastest.
+the paths interleaved several times and keeps each one's fastest (and the
+CPU figures of its cheapest). Sample ``i`` starts from the random state
+``--seed + i`` on every path, so all paths decode the same frames.
 ``--prepared`` also runs ``ours`` on a copy made by
 ``tools/data/prepare_videos.py`` and prints clips/s per core, original vs
 prepared.
