@@ -34,16 +34,18 @@ IMAGE = ('numpy', 'torch', 'scipy', 'pillow', 'matplotlib', 'rich', 'pyyaml',
          'einops', 'packaging', 'zipp', 'regex', 'opencv-python-headless',
          'opencv-python', 'opencv-contrib-python')
 PLATFORM = ('manylinux2014_x86_64', 'manylinux_2_17_x86_64')
-ENV = dict(
-    python_version='3.12',
-    python_full_version='3.12.3',
-    sys_platform='linux',
-    platform_system='Linux',
-    platform_machine='x86_64',
-    os_name='posix',
-    implementation_name='cpython',
-    platform_python_implementation='CPython',
-    extra='')
+# PEP 508 marker values of the GPU machine's Python.
+ENV = {
+    'python_version': '3.12',
+    'python_full_version': '3.12.3',
+    'sys_platform': 'linux',
+    'platform_system': 'Linux',
+    'platform_machine': 'x86_64',
+    'os_name': 'posix',
+    'implementation_name': 'cpython',
+    'platform_python_implementation': 'CPython',
+    'extra': ''
+}
 
 
 def canonical(name: str) -> str:
