@@ -49,10 +49,13 @@ CPU figures of its cheapest). Sample ``i`` starts from the random state
 ``tools/data/prepare_videos.py`` and prints clips/s per core, original vs
 prepared.
 
-Example::
+Examples::
 
     python tools/benchmark/data_throughput.py data/bench/340x256_g250 \\
         --workers 1 --num-samples 32 --prepared data/bench/340x256_g250_prep
+    python tools/benchmark/data_throughput.py data/bench/340x256_g250_prep \\
+        --workers 1 --num-samples 64 --repeats 3 \\
+        --paths decode_only ours_device --decoder decord torchcodec
 """
 import os
 import os.path as osp
