@@ -104,7 +104,8 @@ def method_pipeline(cfg: Config,
     if decoder:
         name = DECODERS[decoder]
         pipeline[0] = dict(pipeline[0], type=f'{name}Init')
-        pipeline[2] = dict(type=f'{name}Decode')  # TorchCodecDecode: no args
+        if pipeline[2]['type'] != f'{name}Decode':  # TorchCodecDecode: no args
+            pipeline[2] = dict(type=f'{name}Decode')
     return pipeline
 
 

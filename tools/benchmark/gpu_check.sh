@@ -121,6 +121,11 @@ for r in [loss[0], loss[len(loss) // 2], loss[-1]]:
 for k in keys:
     print("\n%s: %s" % (k, ", ".join(str(r[k]) for r in rows if k in r)))'
 
+# The bound and every device path of data_throughput.py (the device-side crop
+# too, once there is one).
+DATA_PATHS_PY='from ascnet_mm.benchmark import PATHS
+print(*[p for p in PATHS if p == "decode_only" or "device" in p])'
+
 if [ $DRY -eq 1 ]; then WORKERS=8; else
   WORKERS=$([ "$DEVICE" = cpu ] && echo 1 || echo 8)
 fi
@@ -161,6 +166,7 @@ if [ $DRY -eq 1 ]; then
   # shellcheck disable=SC2046  # the options are words
   step log "Pretraining config and overrides" 120 "$PY" -c "$OPTION_CHECK" \
     "$CONFIG" $(train_options)
+  step log "Data paths of the data step" 120 "$PY" -c "$DATA_PATHS_PY"
   step log "Kinetics configs of the throughput tools load" 120 "$PY" -c \
     'from mmengine.config import Config
 from ascnet_mm.utils import PRETRAIN_CONFIGS, pretrain_config
@@ -171,7 +177,7 @@ print(len(PRETRAIN_CONFIGS), "configs load")'
 fi
 
 SITE=$TMP/site
-step log "Install the carried wheels" 45 "$PY" -m pip --isolated install -q \
+step log "Install the carried wheels" 35 "$PY" -m pip --isolated install -q \
   --no-index --no-deps --no-compile --target "$SITE" "$WHEELS"/*.whl
 export PYTHONPATH=$SITE:$PWD
 step log "Environment" 20 "$PY" -c 'import os, torch, cv2, scipy, decord
@@ -189,21 +195,24 @@ if [ "$DEVICE" = cpu ]; then
   AMP=()
 else
   TRAIN_SIZE=(--device cuda --iters 5 --warmup 2)
-  DATA_SIZE=(--num-samples 256 --batch-size 8)
+  DATA_SIZE=(--num-samples 128 --batch-size 8)
   AMP=(--amp)
 fi
 for backbone in r3d18 s3dg; do
-  step table "SSL step vs bare backbone: $backbone" 110 "$PY" \
+  step table "SSL step vs bare backbone: $backbone" 105 "$PY" \
     tools/benchmark/train_throughput.py --backbone $backbone \
     --amp none bf16 "${TRAIN_SIZE[@]}"
 done
+DATA_PATHS=$("$PY" -c "$DATA_PATHS_PY" 2>/dev/null ||
+  echo decode_only ours_device)
 for videos in bench_prep bench; do
-  step table "Data path, $WORKERS workers: $videos" 40 "$PY" \
+  # shellcheck disable=SC2086  # the paths are words
+  step table "Data path, $WORKERS workers: $videos" 50 "$PY" \
     tools/benchmark/data_throughput.py "$DATA/$videos" --workers "$WORKERS" \
-    --paths decode_only ours ours_device --decoder decord "${DATA_SIZE[@]}"
+    --paths $DATA_PATHS --decoder decord "${DATA_SIZE[@]}"
 done
 # shellcheck disable=SC2046  # the options are words
-step log "Pretraining: ${AMP[*]} ASCNet on the synthetic set" 100 "$PY" \
+step log "Pretraining: ASCNet on the synthetic set ${AMP[*]}" 100 "$PY" \
   tools/train.py "$CONFIG" "${AMP[@]}" --work-dir "$TMP/train" \
   --cfg-options $(train_options)
 step table "Pretraining loss" 15 "$PY" -c "$LOSS_SUMMARY" "$TMP/train"
