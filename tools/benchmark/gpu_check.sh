@@ -180,14 +180,22 @@ SITE=$TMP/site
 step log "Install the carried wheels" 35 "$PY" -m pip --isolated install -q \
   --no-index --no-deps --no-compile --target "$SITE" "$WHEELS"/*.whl
 export PYTHONPATH=$SITE:$PWD
+# Python 3.12 has no distutils (mmengine's collect_env, run by every Runner,
+# imports it): the carried setuptools' distutils-precedence.pth serves it once
+# $SITE is a site directory.
+echo 'import os, site; site.addsitedir(os.path.dirname(__file__))' \
+  >"$SITE/sitecustomize.py"
 step log "Environment" 20 "$PY" -c 'import os, torch, cv2, scipy, decord
-import mmaction, mmcv, mmengine
+import distutils, mmaction, mmcv, mmengine
+from mmengine.utils.dl_utils import collect_env
+collect_env()
 gpu = torch.cuda.get_device_name() if torch.cuda.is_available() else "none"
 print(f"GPU {gpu}; torch {torch.__version__}; CUDA {torch.version.cuda}; "
       f"{os.cpu_count()} CPUs; mmengine {mmengine.__version__}, mmcv "
       f"{mmcv.__version__}, mmaction2 {mmaction.__version__}, decord "
       f"{decord.__version__}, cv2 {cv2.__version__}; mmengine from "
-      f"{os.path.dirname(os.path.dirname(mmengine.__file__))}")'
+      f"{os.path.dirname(os.path.dirname(mmengine.__file__))}; distutils "
+      f"from {os.path.dirname(distutils.__file__)}")'
 
 if [ "$DEVICE" = cpu ]; then
   TRAIN_SIZE=(--device cpu --method ascnet --iters 1 --warmup 0 --threads 1)
