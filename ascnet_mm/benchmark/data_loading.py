@@ -220,7 +220,7 @@ def compare_paths(methods: Sequence[str],
         ann = write_ann_file(videos, osp.join(tmp, 'videos.txt'))
         ann_p = write_ann_file(prepared, osp.join(
             tmp, 'prepared.txt')) if prepared else None
-        datasets = []  # (method, path, T, dataset); 'prepared': ours on it
+        datasets = []  # (method, key, tags, T, dataset); 'prepared': ours
         for method in methods:
             cfg = method_config(method, config)
             results[method] = {}
