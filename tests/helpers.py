@@ -37,8 +37,15 @@ def torchcodec_usable():
     return ''
 
 
-requires_torchcodec = pytest.mark.skipif(
-    bool(torchcodec_usable()), reason=torchcodec_usable())
+def torchcodec_mark():
+    """A ``skipif`` mark for tests that need torchcodec, with the reason.
+
+    Called by the test modules that use it: importing torchcodec imports
+    torch, which the spawned workers of the data tools, which import this
+    module, must not (tests/test_light_imports.py).
+    """
+    why = torchcodec_usable()
+    return pytest.mark.skipif(bool(why), reason=why)
 
 
 def faulty_check(path):

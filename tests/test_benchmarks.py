@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from helpers import (load_tool, ramp_video, requires_torchcodec, run_python,
+from helpers import (load_tool, ramp_video, run_python, torchcodec_mark,
                      torchcodec_usable, write_video)
 from mmengine.config import Config
 
@@ -278,7 +278,7 @@ def test_train_report_gpu_columns_and_target():
 
 
 DECODER_PARAMS = [
-    'decord', pytest.param('torchcodec', marks=requires_torchcodec)
+    'decord', pytest.param('torchcodec', marks=torchcodec_mark())
 ]
 
 

@@ -5,13 +5,15 @@ import sys
 import numpy as np
 import pytest
 import torch
-from helpers import load_tool, ramp_video, requires_torchcodec, write_video
+from helpers import load_tool, ramp_video, torchcodec_mark, write_video
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import Compose
 from mmengine.config import Config
 
 from ascnet_mm.video_io import check_video, prepare_videos
 from ascnet_mm.video_io.readers import open_video
+
+requires_torchcodec = torchcodec_mark()
 
 
 def decode(decoder, filename, frame_inds):
