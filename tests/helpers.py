@@ -95,6 +95,18 @@ def build_model(config, **overrides):
     return model.train()
 
 
+def build_uninitialised(model_cfg):
+    """``MODELS.build(model_cfg)`` on the meta device, then given CPU memory
+    that is never initialised: a full-size model's structure (modules,
+    parameter names, shapes, BN layers) without the cost of initialising
+    its weights, for tests that do not read the values."""
+    import torch
+    from mmaction.registry import MODELS
+    with torch.device('meta'):
+        model = MODELS.build(model_cfg)
+    return model.to_empty(device='cpu')
+
+
 TOOLS = Path(__file__).resolve().parents[1] / 'tools'
 _names = itertools.count()
 
@@ -252,6 +264,21 @@ def train_tool(config, work, *args, options=(), timeout=300):
     paths = [str(TOOLS.parent), str(TOOLS.parent / 'tests')]
     paths += [p for p in [os.environ.get('PYTHONPATH')] if p]
     return run_command(cmd, dict(PYTHONPATH=os.pathsep.join(paths)), timeout)
+
+
+def pretrain_config(config, data, work):
+    """The pretraining ``config`` (repo-relative) for one epoch on the
+    synthetic set ``data``: batch 4, no workers, a checkpoint at its end."""
+    cfg = Config.fromfile(str(TOOLS.parent / config))
+    cfg.work_dir = work
+    cfg.experiment_name = f'pretrain_{next(_names)}'
+    cfg.train_dataloader.dataset.ann_file = f'{data}/pretrain.txt'
+    cfg.train_dataloader.dataset.data_prefix.video = f'{data}/videos'
+    cfg.train_dataloader.batch_size = 4
+    cfg.train_dataloader.num_workers = 0
+    cfg.train_cfg.max_epochs = 1
+    cfg.default_hooks.checkpoint.interval = 1
+    return cfg
 
 
 def finetune_config(config, data, work, epochs):

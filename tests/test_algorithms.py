@@ -15,9 +15,11 @@ def mmaction_scope():
         yield
 
 
-def batch(model, num=4, views=2, speeds=(1, 2), vids=None, seed=0):
+def batch(model, num=4, views=2, speeds=(1, 2), vids=None, seed=0, size=32):
+    """``num`` samples of ``views`` random 8 x ``size`` x ``size`` clips,
+    preprocessed by ``model``."""
     g = torch.Generator().manual_seed(seed)
-    inputs = list(torch.rand(num, views, 3, 8, 32, 32, generator=g) * 255)
+    inputs = list(torch.rand(num, views, 3, 8, size, size, generator=g) * 255)
     samples = []
     for i in range(num):
         s = ActionDataSample()
@@ -135,6 +137,7 @@ def test_ascnet_missing_view_meta_is_a_clear_error():
         model(**data, mode='loss')
 
 
+@pytest.mark.slow  # 15 training iterations
 def test_ascnet_loss_falls_with_training():
     model = build(ASCNET)
     data = batch(model, num=8)
@@ -195,7 +198,7 @@ def test_s3dg_checkpoint_loads_into_stock_recognizer(tmp_path):
             in_channels=16,
             hidden_channels=32,
             out_channels=16))
-    model(**batch(model), mode='loss')
+    model(**batch(model, num=2), mode='loss')
     ckpt = _ssl_checkpoint(model, tmp_path / 'ssl.pth')
     finetune = MODELS.build(
         dict(

@@ -11,6 +11,7 @@ from helpers import (load_tool, ramp_video, run_python, torchcodec_mark,
 from mmengine.config import Config
 
 from ascnet_mm import benchmark as bench
+from ascnet_mm.benchmark.pipelines import crop_path
 from ascnet_mm.utils import (METHODS, PRETRAIN_CONFIGS, markdown_table,
                              pretrain_config)
 
@@ -95,6 +96,34 @@ def test_ours_device_path_only_leaves_out_the_colour_augmentation():
     assert [t for t in pipes['ours']
             if t['type'] != 'ViewAugment'] == pipes['ours_device']
     assert len(pipes['ours']) == len(pipes['ours_device']) + 1
+
+
+def test_ours_device_crop_path_ships_frames_and_boxes(videos, tmp_path):
+    """The Kinetics configs crop on the device; ``ours`` is their CPU path
+    (the preprocessor's colour back in ``ViewAugment``),
+    ``ours_device_crop`` ships each sample's frames and V boxes."""
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmaction')
+    cfg = bench.method_config('rspnet')
+    pipes = bench.path_pipelines(
+        cfg, ['ours', 'ours_device_crop'], clip_len=8, crop_size=32)
+    ours, device = pipes['ours'], pipes['ours_device_crop']
+    assert [t['type'] for t in ours[3:]] == [
+        'MultiViewTransforms', 'FormatShape', 'ViewAugment', 'PackActionInputs'
+    ]
+    assert ours[5] == cfg.model.data_preprocessor.augment.to_dict()
+    assert [t['type']
+            for t in device[3:]] == ['DeviceCropViews', 'PackActionInputs']
+    assert device[3]['transforms'] == ours[3]['transforms']
+    assert crop_path(ours, True) == device
+    ann = bench.write_ann_file(
+        bench.list_videos(str(videos)), str(tmp_path / 'l.txt'))
+    dataset = bench.CountingDataset(
+        bench.build_dataset(cfg, 'ours_device_crop', device, ann))
+    sample, stats = dataset[0]
+    unique = sample['data_samples'].metainfo['view_frames'].max() + 1
+    assert sample['inputs'].shape == (unique, 64, 64, 3)
+    assert stats['clips'] == 3  # views, not frames
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import mmengine.logging
 import pytest
-from helpers import dist_train
+from helpers import build_uninitialised, dist_train
 from mmaction.registry import DATASETS, MODELS
 from mmengine import Config
 from mmengine.dataset import pseudo_collate
@@ -173,8 +173,9 @@ def tiny_options(config, data):
         'train_dataloader.batch_size': 2,
         'train_dataloader.num_workers': 0,
         'train_dataloader.persistent_workers': False,
-        # pipeline: init, sampler, decode, views, format_shape, view_augment,
-        # pack; views: Resize(-1, short side), RandomResizedCrop, Resize(crop)
+        # pipeline: init, sampler, decode, views, [format_shape,
+        # view_augment,] pack; views (MultiViewTransforms or DeviceCropViews):
+        # Resize(-1, short side), RandomResizedCrop, Resize(crop)
         f'{PIPELINE}.1.clip_len': 8,
         f'{PIPELINE}.3.transforms.0.scale': (-1, 40),
         f'{PIPELINE}.3.transforms.2.scale': (32, 32),
@@ -237,7 +238,7 @@ def test_kinetics_model_converts_to_sync_bn_only_off_the_cpu(
     # the runner's conversion, as ascnet_mm.compat patches it
     from mmengine.runner.runner import convert_sync_batchnorm
     with DefaultScope.overwrite_default_scope('mmaction'):
-        model = MODELS.build(load(config).model)
+        model = build_uninitialised(load(config).model)
     warnings = []
     monkeypatch.setattr(mmengine.logging, 'print_log',
                         lambda msg, **kwargs: warnings.append(msg))
@@ -253,6 +254,7 @@ def test_kinetics_model_converts_to_sync_bn_only_off_the_cpu(
     assert len(warnings) == 1
 
 
+@pytest.mark.slow  # full-size models (74M parameters), one step each
 @pytest.mark.parametrize('config', OTHER_KINETICS)
 def test_other_kinetics_config_takes_a_train_step(config, tiny_synthetic):
     cfg = Config.fromfile(str(ROOT / config))
@@ -263,7 +265,8 @@ def test_other_kinetics_config_takes_a_train_step(config, tiny_synthetic):
         model = MODELS.build(cfg.model)
         optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
         log_vars = model.train_step(batch, optim_wrapper)
-    assert batch['inputs'][0].shape[-3:] == (8, 32, 32)
+        views = model.data_preprocessor(batch, True)['inputs']
+    assert views.shape[-3:] == (8, 32, 32)
     losses = {
         k: float(v.detach())
         for k, v in log_vars.items() if k.startswith('loss')

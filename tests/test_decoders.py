@@ -104,6 +104,7 @@ def test_missing_torchcodec_names_the_install_command(monkeypatch, tmp_path):
         open_video(video, 'opencv')
 
 
+@pytest.mark.slow  # starts worker processes that import torch
 @requires_torchcodec
 def test_verifier_and_transcoder_with_torchcodec(tmp_path):
     src = tmp_path / 'src'

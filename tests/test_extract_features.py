@@ -30,6 +30,7 @@ def read_paths(ann):
         return [ln.split()[0] for ln in f if ln.strip()]
 
 
+@pytest.mark.slow  # the tool's Runner over the pretraining set
 def test_pretraining_train_split_keeps_every_video(tiny_synthetic, tmp_path):
     """The pretraining loader's drop_last and its PackActionInputs without
     filenames used to lose the last partial batch and every name."""

@@ -69,7 +69,9 @@ def train_steps(model, wrapper, views, speeds, steps=3):
     float32 (the mean of the losses under autocast would hide a bfloat16
     one)."""
     for step in range(steps):
-        data = batch(model, num=2, views=views, speeds=speeds, seed=step)
+        # 16 x 16 frames: PyTorch's own bfloat16 Conv3d kernels are slow
+        data = batch(
+            model, num=2, views=views, speeds=speeds, seed=step, size=16)
         with wrapper.optim_context(model):
             losses = model(**data, mode='loss')
         for name, value in losses.items():

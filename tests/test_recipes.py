@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 import torch.nn as nn
+from helpers import build_uninitialised
 from mmaction.registry import MODELS
 from mmengine import Config
 from mmengine.logging import MMLogger
@@ -98,7 +99,8 @@ def official_cvrl_lr(step, total, warmup, peak):
 @pytest.mark.parametrize('config', CVRL_K400)
 def test_cvrl_weight_decay_on_kernels_only(config):
     cfg = load(config)
-    model = MODELS.build(cfg.model)  # builds on CPU, plain BN until DDP
+    # on the CPU, plain BN until DDP; the values are not read
+    model = build_uninitialised(cfg.model)
     # the Runner builds the optimizer after DDP's SyncBN conversion
     for net in (model, convert_sync_batchnorm(model)):
         decays = weight_decays(net,

@@ -25,6 +25,7 @@ import torch.multiprocessing as mp
 from helpers import load_tool, write_video
 from mmaction.registry import HOOKS, LOOPS, METRICS, MODELS
 from mmaction.structures import ActionDataSample
+from mmengine import Config
 from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
@@ -46,6 +47,10 @@ EXPECTED = {'top1': 50.0, 'top2': 75.0, 'top5': 75.0, 'top6': 100.0}
 # gallery indices nearest first, for query 0 (v = 100)
 NEIGHBOURS_Q0 = [2, 1, 3, 0, 4]
 SIZES = RetrievalSizes(gallery=len(GALLERY), query=len(QUERIES))
+SYNTHETIC_CLS = Config.fromfile(
+    osp.join(
+        osp.dirname(__file__), '..', 'configs', '_base_', 'datasets',
+        'synthetic_cls.py'))
 
 
 def angle_feature(v):
@@ -336,30 +341,16 @@ def video_sets(tmp_path_factory):
 
 
 def loader_cfg(ann, video_dir):
-    pipeline = [
-        dict(type='DecordInit'),
-        dict(
-            type='SampleFrames',
-            clip_len=4,
-            frame_interval=1,
-            num_clips=2,
-            test_mode=True),
-        dict(type='DecordDecode'),
-        dict(type='Resize', scale=(32, 32), keep_ratio=False),
-        dict(type='FormatShape', input_format='NCTHW'),
-        # meta_keys replaces the stock default; keys absent are skipped
-        dict(type='PackActionInputs', meta_keys=('filename', )),
-    ]
+    """The synthetic retrieval protocol's query loader (its test pipeline:
+    10 centre clips, ``filename`` packed) on ``ann``, batch 4, no
+    workers."""
+    loader = SYNTHETIC_CLS.val_dataloader
     return dict(
+        loader,
         batch_size=4,
         num_workers=0,
-        sampler=dict(type='DefaultSampler', shuffle=False),
         dataset=dict(
-            type='VideoDataset',
-            ann_file=ann,
-            data_prefix=dict(video=video_dir),
-            pipeline=pipeline,
-            test_mode=True))
+            loader.dataset, ann_file=ann, data_prefix=dict(video=video_dir)))
 
 
 def test_loop_end_to_end(video_sets, tmp_path, capsys):

@@ -3,15 +3,13 @@ MMEngine's load through the allow-list of ``ascnet_mm/compat.py``; one that
 carries any other object is refused with an error naming the file, through
 ``--resume``, ``load_from``, ``init_cfg=Pretrained``, URLs and the tools
 alike, also with ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` in the environment."""
-import itertools
 import os
 import os.path as osp
 import shutil
 
 import pytest
 import torch
-from helpers import finetune_config, run_python
-from mmengine import Config
+from helpers import finetune_config, pretrain_config, run_python
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
 
@@ -24,7 +22,6 @@ FINETUNE = 'configs/ascnet/benchmarks/ascnet_r18-w16_finetune_synthetic.py'
 RETRIEVAL = 'configs/ascnet/benchmarks/ascnet_r18-w16_retrieval_synthetic.py'
 # torch honours it only where the call site leaves weights_only out
 NO_WEIGHTS_ONLY = 'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD'
-_names = itertools.count()
 
 
 @pytest.fixture(scope='module')
@@ -32,24 +29,9 @@ def data(tiny_synthetic):
     return tiny_synthetic
 
 
-def pretrain_cfg(data, work):
-    cfg = Config.fromfile(osp.join(ROOT, ASCNET))
-    cfg.work_dir = work
-    cfg.experiment_name = f'safe_ckpt_{next(_names)}'
-    cfg.train_dataloader.dataset.ann_file = f'{data}/pretrain.txt'
-    cfg.train_dataloader.dataset.data_prefix.video = f'{data}/videos'
-    cfg.train_dataloader.batch_size = 4
-    cfg.train_dataloader.num_workers = 0
-    cfg.train_cfg.max_epochs = 1
-    cfg.default_hooks.checkpoint.interval = 1
-    return cfg
-
-
 @pytest.fixture(scope='module')
-def pretrained(data, tmp_path_factory):
-    work = str(tmp_path_factory.mktemp('pretrain'))
-    Runner.from_cfg(pretrain_cfg(data, work)).train()
-    return osp.join(work, 'epoch_1.pth')
+def pretrained(ascnet_checkpoint):
+    return ascnet_checkpoint
 
 
 def test_our_checkpoint_loads_weights_only(pretrained):
@@ -66,6 +48,7 @@ def test_our_checkpoint_loads_weights_only(pretrained):
     assert ckpt['meta']['epoch'] == 1
 
 
+@pytest.mark.slow
 def test_stock_mmengine_checkpoint_loads_weights_only(data, pretrained,
                                                       tmp_path):
     """A stock Recognizer3D finetune with validation (AccMetric) writes
@@ -108,14 +91,22 @@ def check_refusal(message, path):
     assert 'ascnet_mm.compat.SAFE_CHECKPOINT_GLOBALS' in message
 
 
-@pytest.fixture(params=[False, True], ids=['', 'env_no_weights_only'])
-def env(request, monkeypatch):
-    """Each in-process refusal test runs twice: as is, and with
-    TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 set."""
-    if request.param:
+def set_no_weights_only(monkeypatch, on):
+    """TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 set (``on``) or unset."""
+    if on:
         monkeypatch.setenv(NO_WEIGHTS_ONLY, '1')
     else:
         monkeypatch.delenv(NO_WEIGHTS_ONLY, raising=False)
+
+
+ENV_IDS = ['', 'env_no_weights_only']
+
+
+@pytest.fixture(params=[False, True], ids=ENV_IDS)
+def env(request, monkeypatch):
+    """Each in-process refusal test runs twice: as is, and with
+    TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 set."""
+    set_no_weights_only(monkeypatch, request.param)
 
 
 def test_refused_by_mmengine_loader_and_pretrained_init(evil, env):
@@ -140,11 +131,22 @@ def test_refused_by_mmengine_loader_and_pretrained_init(evil, env):
     assert not osp.exists(canary)
 
 
-@pytest.mark.parametrize('resume', [False, True], ids=['load_from', 'resume'])
-def test_refused_through_load_from_and_resume(data, evil, tmp_path, env,
+# through a whole Runner: load_from as is in the fast tests; resume, and
+# both with the variable set, in the slow ones (the loader refuses alike
+# either way, as the tests above show)
+@pytest.mark.parametrize(
+    'no_weights_only',
+    [False, pytest.param(True, marks=pytest.mark.slow)],
+    ids=ENV_IDS)
+@pytest.mark.parametrize(
+    'resume', [False, pytest.param(True, marks=pytest.mark.slow)],
+    ids=['load_from', 'resume'])
+def test_refused_through_load_from_and_resume(data, evil, tmp_path,
+                                              monkeypatch, no_weights_only,
                                               resume):
+    set_no_weights_only(monkeypatch, no_weights_only)
     path, canary = evil
-    cfg = pretrain_cfg(data, str(tmp_path / 'work'))
+    cfg = pretrain_config(ASCNET, data, str(tmp_path / 'work'))
     cfg.load_from = path
     cfg.resume = resume
     with pytest.raises(RefusedCheckpointError) as err:

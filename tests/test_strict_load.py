@@ -156,6 +156,7 @@ def data_options(data, loaders):
     return opts
 
 
+@pytest.mark.slow  # a whole Runner
 def test_finetune_stops_before_training(tiny_synthetic, ckpts, tmp_path):
     cfg = Config.fromfile(PROTOCOL.format('finetune'))
     cfg.merge_from_dict(
@@ -185,6 +186,7 @@ def test_allow_partial_config_option_reaches_the_hook(tmp_path):
     assert len(hooks) == 1 and hooks[0].allow_partial
 
 
+@pytest.mark.slow  # the tool's Runner, twice
 def test_extract_features_stops_before_extracting(tiny_synthetic, ckpts,
                                                   tmp_path):
     tool = load_tool('analysis/extract_features')

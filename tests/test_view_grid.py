@@ -27,6 +27,25 @@ def test_browse_views_grid(method, tiny_synthetic, tmp_path, capsys):
         capsys.readouterr().out
 
 
+def test_browse_views_on_the_device_crop_path(tiny_synthetic, tmp_path,
+                                              capsys):
+    """A Kinetics config (the device-side crop): the views as the device
+    cuts them."""
+    pipeline = 'train_dataloader.dataset.pipeline'
+    out = str(tmp_path / 'views.png')
+    load_tool('analysis/browse_views').main([
+        'configs/rspnet/rspnet_r18_k400.py', '--num-samples', '1', '--out',
+        out, '--tile-size', '40', '--cfg-options',
+        f'train_dataloader.dataset.ann_file={tiny_synthetic}/pretrain.txt',
+        'train_dataloader.dataset.data_prefix.video='
+        f'{tiny_synthetic}/videos', f'{pipeline}.1.clip_len=8',
+        f'{pipeline}.3.transforms.0.scale=(-1,40)',
+        f'{pipeline}.3.transforms.2.scale=(32,32)'
+    ])
+    assert cv2.imread(out).shape == (3 * 40, LABEL_WIDTH + 8 * 40, 3)
+    assert '1 samples, 3 views drawn' in capsys.readouterr().out
+
+
 def test_view_labels():
     results = dict(
         frame_inds=np.array([10, 11, 12, 20, 22, 24]),

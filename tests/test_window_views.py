@@ -14,6 +14,7 @@ from mmengine import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import DefaultScope
 
+from ascnet_mm.benchmark.pipelines import crop_path
 from ascnet_mm.models.data_preprocessors import SSLDataPreprocessor
 
 RSPNET = 'configs/rspnet/rspnet_r18_k400.py'
@@ -34,10 +35,18 @@ def texture_video(tmp_path_factory):
     return write_video(tmp_path_factory.mktemp('v') / 'texture.mp4', frames)
 
 
+def cpu_steps(config):
+    """The config's pipeline on the CPU path (crop and colour in the
+    workers), whichever path the config takes."""
+    cfg = Config.fromfile(config)
+    return crop_path(cfg.train_dataloader.dataset.pipeline, False,
+                     cfg.model.data_preprocessor.get('augment'))
+
+
 def pipeline(config, drop=()):
-    steps = Config.fromfile(config).train_dataloader.dataset.pipeline
-    return Compose(
-        [TRANSFORMS.build(t) for t in steps if t['type'] not in drop])
+    return Compose([
+        TRANSFORMS.build(t) for t in cpu_steps(config) if t['type'] not in drop
+    ])
 
 
 def shared_frames(results, a, b):
@@ -114,7 +123,7 @@ def test_recipes_sampling_and_augmentation():
     for path in (RSPNET, 'configs/rspnet/rspnet_s3dg_k400.py',
                  'configs/rspnet/rspnet_r18-w16_synthetic.py'):
         cfg = Config.fromfile(path)
-        steps = {t['type']: t for t in cfg.train_dataloader.dataset.pipeline}
+        steps = {t['type']: t for t in cpu_steps(path)}
         sampler = TRANSFORMS.build(steps['RelativeSpeedSampler'])
         assert sampler.view_groups == (0, 1, 1), path
         assert sampler.speed_split == 'half'

@@ -30,6 +30,18 @@ STAT_KEYS = ('frames', 'unique', 'calls', 'decoder', 'decode_s', 'cpu_s',
 CPU_KEYS = ('per_cpu_s', 'cpu_ms', 'decode_ms', 'cpu_s', 'decode_s')
 
 
+def num_clips(packed: dict) -> int:
+    """Views of a packed sample: V of its (V, C, T, H, W) inputs or, on the
+    device-crop path ((U, H, W, C) frames), of its ``view_frames``; a
+    :class:`DecodeOnly` output says ``num_views``."""
+    if 'num_views' in packed:
+        return int(packed['num_views'])
+    meta = packed['data_samples'].metainfo
+    if 'view_frames' in meta:
+        return len(meta['view_frames'])
+    return int(packed['inputs'].shape[0])
+
+
 class CountingDataset(Dataset):
     """Sample ``i`` of ``dataset`` (modulo its length) plus its decode
     counts and the CPU seconds of the loading process (all its threads)
@@ -56,11 +68,9 @@ class CountingDataset(Dataset):
         cpu_s = time.process_time() - start
         stats = decode_counts()
         stats['cpu_s'] = cpu_s
-        # RepeatAugDataset: one packed sample per repeat; DecodeOnly: the
-        # unique frames and the number of views.
+        # RepeatAugDataset: one packed sample per repeat.
         views = out if isinstance(out, list) else [out]
-        stats['clips'] = sum(
-            int(v.get('num_views', v['inputs'].shape[0])) for v in views)
+        stats['clips'] = sum(map(num_clips, views))
         stats['samples'] = 1
         return out, stats
 

@@ -2,14 +2,20 @@
 
 Every path runs the method config's ``train_dataloader.dataset.pipeline``
 (``[DecordInit, <view sampler>, DecordDecode, ...]``, or ``TorchCodec*``;
-``decoder`` swaps the two) over the same videos:
+``decoder`` swaps the two) over the same videos, on the CPU path (a
+config's ``DeviceCropViews`` is turned back into ``MultiViewTransforms``,
+``FormatShape`` and ``ViewAugment`` with its model's
+``data_preprocessor.augment``) unless the path says otherwise:
 
 - ``decode_only``: the bound; the view sampler's plan and one read of its
   unique frames (:class:`DecodeOnly`), nothing else.
-- ``ours``: the config as is; the view sampler plans all views and one
-  ``DecordDecode`` ``get_batch`` reads their unique frames.
+- ``ours``: the view sampler plans all views and one ``DecordDecode``
+  ``get_batch`` reads their unique frames.
 - ``ours_device``: ``ours`` without ``ViewAugment`` (colour augmentation on
   the device, ``SSLDataPreprocessor(augment=...)``).
+- ``ours_device_crop``: the device-side crop: ``DeviceCropViews`` ships the
+  unique frames with each view's crop box (no resize, crop or colour in the
+  workers; the device's work is not timed).
 - ``naive``: ``DecordDecode`` replaced by :class:`PerViewDecode`, one
   ``get_batch`` of T frames per view; same views and augmentation.
 - ``naive_reopen``: ``naive`` with a fresh ``DecordInit`` per view too.
@@ -23,13 +29,13 @@ import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmengine.config import Config
 
-from ascnet_mm.datasets.transforms import BaseViewSampler
+from ascnet_mm.datasets.transforms import DEVICE_CROP_KEYS, BaseViewSampler
 from ascnet_mm.utils import pretrain_config
 from .decode_only import DecodeOnly
 from .per_view_decode import PerViewDecode
 
-PATHS = ('decode_only', 'ours', 'ours_device', 'naive', 'naive_reopen',
-         'repeat_aug')
+PATHS = ('decode_only', 'ours', 'ours_device', 'ours_device_crop', 'naive',
+         'naive_reopen', 'repeat_aug')
 DECODERS = {'decord': 'Decord', 'torchcodec': 'TorchCodec'}
 DEFAULT_PATHS = ('ours', 'naive', 'repeat_aug')
 
@@ -67,11 +73,41 @@ def _as_dict(cfg) -> dict:
     return cfg.to_dict() if hasattr(cfg, 'to_dict') else copy.deepcopy(cfg)
 
 
+def crop_path(pipeline: Sequence,
+              device_crop: bool,
+              augment: Optional[dict] = None) -> List[dict]:
+    """``pipeline`` on the device-crop path (``MultiViewTransforms`` ->
+    ``DeviceCropViews``, ``FormatShape`` and ``ViewAugment`` dropped, its
+    keys packed) or on the CPU path (``DeviceCropViews`` ->
+    ``MultiViewTransforms``, ``FormatShape`` and ``ViewAugment(**augment)``
+    if ``augment``)."""
+    out = []
+    for t in map(_as_dict, pipeline):
+        kind = t['type']
+        if not device_crop and kind == 'DeviceCropViews':
+            out += [
+                dict(t, type='MultiViewTransforms'),
+                dict(type='FormatShape', input_format='NCTHW')
+            ] + ([dict(augment, type='ViewAugment')] if augment else [])
+        elif not device_crop or kind == 'DeviceCropViews':
+            out.append(t)
+        elif kind == 'MultiViewTransforms':
+            out.append(dict(t, type='DeviceCropViews'))
+        elif kind == 'PackActionInputs':
+            keys = tuple(t.get('meta_keys', ()))
+            keys += tuple(k for k in DEVICE_CROP_KEYS if k not in keys)
+            out.append(dict(t, meta_keys=keys))
+        elif kind not in ('FormatShape', 'ViewAugment'):
+            out.append(t)
+    return out
+
+
 def method_pipeline(cfg: Config,
                     clip_len: Optional[int] = None,
                     crop_size: Optional[int] = None,
                     short_side: Optional[int] = None,
                     device_augment: bool = False,
+                    device_crop: bool = False,
                     decoder: Optional[str] = None) -> List[dict]:
     """The config's pretraining pipeline with optional overrides.
 
@@ -79,18 +115,21 @@ def method_pipeline(cfg: Config,
     fixed-size ``Resize`` of the per-view transforms, ``short_side`` their
     ``Resize(scale=(-1, S))``; ``device_augment`` drops ``ViewAugment``
     (colour augmentation moved to the device by
-    ``SSLDataPreprocessor(augment=...)``); ``decoder`` (a key of
+    ``SSLDataPreprocessor(augment=...)``); ``device_crop``: the device-crop
+    path (:func:`crop_path`), else the CPU path; ``decoder`` (a key of
     ``DECODERS``) swaps the init and decode steps for that decoder's, as
     the dataset base's ``decoder`` line does.
     """
+    augment = cfg.model.get('data_preprocessor', {}).get('augment')
     pipeline = [
-        _as_dict(t) for t in cfg.train_dataloader.dataset.pipeline
+        t for t in crop_path(cfg.train_dataloader.dataset.pipeline,
+                             device_crop, augment)
         if not (device_augment and t['type'] == 'ViewAugment')
     ]
     for t in pipeline:
         if clip_len and is_view_sampler(t):
             t['clip_len'] = clip_len
-        if t['type'] != 'MultiViewTransforms':
+        if t['type'] not in ('MultiViewTransforms', 'DeviceCropViews'):
             continue
         for inner in t['transforms']:
             if inner['type'] != 'Resize':
@@ -202,6 +241,8 @@ def path_pipelines(cfg: Config, paths: Sequence[str],
         elif path == 'ours_device':
             out[path] = method_pipeline(cfg,
                                         **dict(sizes, device_augment=True))
+        elif path == 'ours_device_crop':
+            out[path] = method_pipeline(cfg, **dict(sizes, device_crop=True))
         elif path in ('naive', 'naive_reopen'):
             out[path] = naive_pipeline(base, reopen=path == 'naive_reopen')
         elif path == 'repeat_aug':

@@ -48,7 +48,7 @@ def paper_size(cfg) -> dict:
     """Batch per GPU, clip length and crop size of a pretraining config."""
     crop = None
     for t in cfg.train_dataloader.dataset.pipeline:
-        if t['type'] != 'MultiViewTransforms':
+        if t['type'] not in ('MultiViewTransforms', 'DeviceCropViews'):
             continue
         for inner in t['transforms']:
             if inner['type'] == 'Resize' and inner.get('keep_ratio',

@@ -1,10 +1,10 @@
-"""Decode-every-frame video check and the helpers of the data tools."""
+"""Decode-every-frame video check and the list helpers of the data tools."""
 import os
 import os.path as osp
 import re
 from typing import Callable, Iterable, List, NamedTuple, Optional, Tuple
 
-from .readers import DECODERS, open_video
+from .readers import open_video
 from .reasons import failure_reason, file_problem, open_failure_reason
 
 
@@ -88,16 +88,6 @@ def map_progress(func: Callable, tasks: list, workers: int = 1) -> list:
     from ..utils import parallel_map
     return parallel_map(
         func, tasks, workers, initializer=quiet_decoders, progress=True)
-
-
-def add_decoder_argument(parser):
-    """``--decoder {decord,torchcodec}`` for the data tools."""
-    parser.add_argument(
-        '--decoder',
-        choices=DECODERS,
-        default='decord',
-        help='decoder that checks every frame (torchcodec: pip install '
-        '"ascnet-mm[torchcodec]")')
 
 
 def read_list(list_file) -> List[Tuple[str, str]]:

@@ -4,9 +4,12 @@ from typing import List, Sequence
 
 import cv2
 import numpy as np
+import torch
 from mmaction.registry import DATASETS
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
+
+from ..models.augmentation import cut_views, pad_frames
 
 LABEL_WIDTH = 260  # pixels left of each row's frames
 WHITE = (255, 255, 255)
@@ -14,7 +17,9 @@ WHITE = (255, 255, 255)
 
 def pipeline_views(cfg: Config, indices: Sequence[int]) -> List[dict]:
     """The results of the training pipeline of ``cfg`` for the dataset
-    items ``indices``, up to (not including) ``PackActionInputs``."""
+    items ``indices``, up to (not including) ``PackActionInputs``; on the
+    device-crop path the views cut as ``SSLDataPreprocessor`` cuts them
+    (:func:`cut_device_views`)."""
     with DefaultScope.overwrite_default_scope('mmaction'):
         dataset = DATASETS.build(cfg.train_dataloader.dataset)
         steps = dataset.pipeline.transforms
@@ -24,8 +29,22 @@ def pipeline_views(cfg: Config, indices: Sequence[int]) -> List[dict]:
             results = dataset.get_data_info(idx)
             for step in steps[:cut]:
                 results = step(results)
-            out.append(results)
+            out.append(cut_device_views(results))
     return out
+
+
+def cut_device_views(results: dict) -> dict:
+    """``DeviceCropViews`` results (frames plus boxes): ``imgs`` becomes the
+    (V, 3, T, h, w) views the device cuts (colour stays on the device) and
+    ``view_crop_bbox`` the boxes; other results unchanged."""
+    if 'view_boxes' not in results:
+        return results
+    views = cut_views(
+        pad_frames([torch.from_numpy(results['imgs'])]),
+        torch.from_numpy(results['view_frames'])[None],
+        torch.from_numpy(results['view_boxes'])[None], results['crop_size'])
+    return dict(
+        results, imgs=views[0].numpy(), view_crop_bbox=results['view_boxes'])
 
 
 def view_labels(results: dict, view: int) -> List[str]:

@@ -15,10 +15,14 @@ sampler = dict(
     # say); True cuts both from one window, augmented once (RSPNet's code)
     window_augment=False,
     out_of_bound_opt='loop')
+# device_crop (the dataset base): colour on the device, as the crop
+model = dict(
+    data_preprocessor=dict(
+        augment=_base_.view_augment if _base_.device_crop else None))
+steps = dict(_base_.train_steps, sampler=sampler)
 train_dataloader = dict(
     dataset=dict(pipeline=[
-        _base_.init, sampler, _base_.decode, _base_.views, _base_.format_shape,
-        _base_.view_augment, _base_.pack
+        t for t in steps.values() if t['type'] not in _base_.cpu_only_steps
     ]))
 # SyncBN under DDP (ours, METHOD.md; the paper is silent): the BN layers of
 # backbone, projectors and predictors see the global batch. On the CPU, where

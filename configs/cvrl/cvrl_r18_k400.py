@@ -40,10 +40,16 @@ view_augment = dict(
     contrast_mean='channel',
     saturation_mode='hsv',
     blur_padding='zeros')
+# device_crop (the dataset base): colour on the device, as the crop
+model = dict(
+    data_preprocessor=dict(
+        augment=view_augment if _base_.device_crop else None))
+# the method's steps in the base's pipeline
+own_steps = dict(sampler=sampler, views=views, view_augment=view_augment)
+steps = dict(_base_.train_steps, **own_steps)
 train_dataloader = dict(
     dataset=dict(pipeline=[
-        _base_.init, sampler, _base_.decode, views, _base_.format_shape,
-        view_augment, _base_.pack
+        t for t in steps.values() if t['type'] not in _base_.cpu_only_steps
     ]))
 # SyncBN in backbone and head, as the authors' code (use_sync_bn). On the
 # CPU, where torch's SyncBatchNorm cannot run, the model keeps BN

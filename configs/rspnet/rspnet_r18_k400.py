@@ -9,18 +9,21 @@ _base_ = [
 ]
 
 sampler = dict(_base_.rspnet_sampler, clip_len=_base_.clip_len)
+random_crop = dict(_base_.random_crop, area_range=_base_.rspnet_crop_area)
 views = dict(
     _base_.views,
-    transforms=[
-        _base_.short_side,
-        dict(_base_.random_crop, area_range=_base_.rspnet_crop_area),
-        _base_.crop_resize
-    ])
+    transforms=[_base_.short_side, random_crop, _base_.crop_resize])
 view_augment = dict(_base_.view_augment, **_base_.rspnet_augment)
+# the method's steps in the base's pipeline
+own_steps = dict(sampler=sampler, views=views, view_augment=view_augment)
+steps = dict(_base_.train_steps, **own_steps)
+# device_crop (the dataset base): colour on the device, as the crop
+model = dict(
+    data_preprocessor=dict(
+        augment=view_augment if _base_.device_crop else None))
 train_dataloader = dict(
     dataset=dict(pipeline=[
-        _base_.init, sampler, _base_.decode, views, _base_.format_shape,
-        view_augment, _base_.pack
+        t for t in steps.values() if t['type'] not in _base_.cpu_only_steps
     ]))
 # BN: per GPU, with Shuffle-BN in the key encoder, as the authors' code (no
 # SyncBN, which would make the shuffle pointless). Schedule: the base's

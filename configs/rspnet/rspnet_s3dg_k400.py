@@ -2,20 +2,17 @@
 # (PeihaoChen/RSPNet: config/pretrain/s3dg.jsonnet).
 _base_ = ['./rspnet_r18_k400.py', '../_base_/backbones/s3dg.py']
 
+head = dict(in_channels=_base_.s3dg_channels)
 model = dict(
-    backbone=dict(_base_.s3dg, _delete_=True),
-    app_head=dict(in_channels=_base_.s3dg_channels),
-    speed_head=dict(in_channels=_base_.s3dg_channels))
+    backbone=dict(_base_.s3dg, _delete_=True), app_head=head, speed_head=head)
 optim_wrapper = dict(optimizer=dict(lr=0.05))
 views = dict(
     _base_.views,
     transforms=[
-        dict(_base_.short_side, scale=(-1, 256)),
-        dict(_base_.random_crop, area_range=_base_.rspnet_crop_area),
-        dict(_base_.crop_resize, scale=(224, 224))
+        _base_.s3dg_short_side, _base_.random_crop, _base_.s3dg_crop_resize
     ])
+steps = dict(_base_.steps, views=views)
 train_dataloader = dict(
     dataset=dict(pipeline=[
-        _base_.init, _base_.sampler, _base_.decode, views, _base_.format_shape,
-        _base_.view_augment, _base_.pack
+        t for t in steps.values() if t['type'] not in _base_.cpu_only_steps
     ]))

@@ -9,8 +9,9 @@ on these paths (``ascnet_mm/benchmark/pipelines.py``):
   and one ``get_batch`` / ``get_frames_at`` of its sorted unique frames,
   nothing else. Every path's clips per CPU second is also printed as a
   ratio to it (``vs decode_only (CPU)``).
-- ``ours``: the config as is; the view sampler plans all views and one
-  ``DecordDecode`` ``get_batch`` reads their unique frames.
+- ``ours``: the config on the CPU path (crop, resize and colour in the
+  workers); the view sampler plans all views and one ``DecordDecode``
+  ``get_batch`` reads their unique frames.
 - ``naive``: the same pipeline with ``DecordDecode`` replaced by
   ``PerViewDecode``, stock ``DecordDecode`` once per view (one ``get_batch``
   of T frames per view). Same views, same spatial and colour augmentation;
@@ -19,6 +20,9 @@ on these paths (``ascnet_mm/benchmark/pipelines.py``):
   device (``SSLDataPreprocessor(augment=...)``), so the workers only decode,
   resize and crop: the data path as a GPU run uses it. The colour work it
   moves runs batched on the GPU, which this tool does not time.
+- ``ours_device_crop`` (optional): the device-side crop (the Kinetics
+  configs' path): ``DeviceCropViews`` ships the unique frames with each
+  view's crop box; cut, resize and colour run on the device (not timed).
 - ``naive_reopen`` (optional): ``naive`` with a stock ``DecordInit`` per
   view too, i.e. a fresh reader per view, as when the whole pipeline runs
   once per view.
@@ -85,8 +89,9 @@ def parse_args(argv=None):
         choices=bench.PATHS,
         help='decode_only: the bound (one read of the '
         'unique frames, nothing else); ours_device: ours with '
-        'ViewAugment on the device; naive_reopen: naive with a '
-        'fresh DecordInit per view')
+        'ViewAugment on the device; ours_device_crop: crop and '
+        'colour on the device; naive_reopen: naive with a fresh '
+        'DecordInit per view')
     parser.add_argument(
         '--decoder',
         nargs='+',

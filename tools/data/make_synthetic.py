@@ -13,6 +13,7 @@ if __name__ == '__main__':  # a data tool: no registration, no torch
     os.environ.setdefault('ASCNET_MM_LIGHT_IMPORT', '1')
 
 from ascnet_mm.synthetic import BACKGROUND_VALUE, CLASSES, MOTIONS, generate
+from ascnet_mm.video_io.tool_args import add_flag, add_worker_arguments
 
 
 def parse_args(argv=None):
@@ -23,7 +24,7 @@ def parse_args(argv=None):
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument(
         '--size', type=int, default=64, help='frame side in pixels (even)')
-    parser.add_argument('--workers', type=int, default=2)
+    add_worker_arguments(parser, workers=2)
     parser.add_argument('--fps', type=int, default=25)
     parser.add_argument(
         '--classes',
@@ -60,10 +61,8 @@ def parse_args(argv=None):
         choices=(0, 1, 2),
         help='most distractors a video gets (default: '
         '%(default)s); 0: the actor alone on its background')
-    parser.add_argument(
-        '--overwrite',
-        action='store_true',
-        help='replace the synthetic set in a non-empty --out')
+    add_flag(parser, '--overwrite',
+             'replace the synthetic set in a non-empty --out')
     return parser.parse_args(argv)
 
 

@@ -8,7 +8,6 @@ Example::
         --workers 16
 """
 import argparse
-import logging
 import os
 import sys
 
@@ -16,8 +15,9 @@ if __name__ == '__main__':  # a data tool: no registration, no torch
     os.environ.setdefault('ASCNET_MM_LIGHT_IMPORT', '1')
 
 from ascnet_mm.video_io import EncodeSettings, prepare_videos
-from ascnet_mm.video_io.check import add_decoder_argument, quiet_decoders
 from ascnet_mm.video_io.prepare_record import SettingsChanged
+from ascnet_mm.video_io.tool_args import (add_flag, add_worker_arguments,
+                                          start_decoding)
 
 EPILOG = """\
 Compared with MMAction2's tools/data/resize_videos.py: that script also
@@ -56,17 +56,11 @@ def parse_args(argv=None):
         '--gop', type=int, default=16, help='keyframe interval in frames')
     parser.add_argument('--crf', type=int, default=23)
     parser.add_argument('--preset', default='medium', help='x264 preset')
-    parser.add_argument('--workers', type=int, default=1)
-    add_decoder_argument(parser)
-    parser.add_argument(
-        '--redo-on-change',
-        action='store_true',
-        help='if OUT_DIR was prepared with other settings, re-encode every '
-        'video with these (default: stop with a message naming both)')
-    parser.add_argument(
-        '--debug',
-        action='store_true',
-        help='log the raw decoder text of every rejected video')
+    add_worker_arguments(parser, decodes=True)
+    add_flag(
+        parser, '--redo-on-change', 'if OUT_DIR was prepared with other '
+        'settings, re-encode every video with these (default: stop with a '
+        'message naming both)')
     return parser.parse_args(argv)
 
 
@@ -79,9 +73,7 @@ def _human(n):
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.debug:
-        logging.basicConfig(level=logging.DEBUG, format='%(message)s')
-    quiet_decoders()
+    start_decoding(args)
     settings = EncodeSettings(args.short_side, args.fps, args.gop, args.crf,
                               args.preset)
     try:

@@ -9,15 +9,15 @@ Example::
         --workers 8
 """
 import argparse
-import logging
 import os
 from functools import partial
 
 if __name__ == '__main__':  # a data tool: no registration, no torch
     os.environ.setdefault('ASCNET_MM_LIGHT_IMPORT', '1')
 
-from ascnet_mm.video_io.check import (add_decoder_argument, check_video,
-                                      quiet_decoders)
+from ascnet_mm.video_io.check import check_video
+from ascnet_mm.video_io.tool_args import (add_flag, add_worker_arguments,
+                                          start_decoding)
 from ascnet_mm.video_io.verify import verify_list
 
 
@@ -33,31 +33,22 @@ def parse_args(argv=None):
     parser.add_argument(
         '--data-prefix', default='', help='folder the list paths are under')
     parser.add_argument('--out-dir', required=True)
-    parser.add_argument('--workers', type=int, default=1)
-    add_decoder_argument(parser)
+    add_worker_arguments(parser, decodes=True)
     parser.add_argument(
         '--timeout',
         type=float,
         default=60,
         help='seconds per video before its worker is killed and the video '
         'rejected as "timeout after Ns" (default: %(default)s; 0: no limit)')
-    parser.add_argument(
-        '--resume',
-        action='store_true',
-        help='keep the results already in the output lists (of a killed '
-        'run) and check only the other videos')
-    parser.add_argument(
-        '--debug',
-        action='store_true',
-        help='log the raw decoder text of every rejected video')
+    add_flag(
+        parser, '--resume', 'keep the results already in the output lists '
+        '(of a killed run) and check only the other videos')
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.debug:
-        logging.basicConfig(level=logging.DEBUG, format='%(message)s')
-    quiet_decoders()
+    start_decoding(args)
     s = verify_list(args.list, args.data_prefix, args.out_dir, args.workers,
                     args.timeout or None, args.resume,
                     partial(check_video, decoder=args.decoder))

@@ -1,3 +1,4 @@
+from .device_crop_views import DEVICE_CROP_KEYS, DeviceCropViews
 from .multi_view import MultiViewTransforms
 from .probe_frames import SpeedProbeFrames
 from .relative_speed_sampler import RelativeSpeedSampler
@@ -7,7 +8,8 @@ from .torchcodec_decode import TorchCodecDecode, TorchCodecInit
 from .view_augment import ViewAugment
 
 __all__ = [
-    'MultiViewTransforms', 'BaseViewSampler', 'RelativeSpeedSampler',
-    'SpeedPairSampler', 'TemporalIntervalSampler', 'plan_views',
-    'TorchCodecDecode', 'TorchCodecInit', 'ViewAugment', 'SpeedProbeFrames'
+    'DEVICE_CROP_KEYS', 'DeviceCropViews', 'MultiViewTransforms',
+    'BaseViewSampler', 'RelativeSpeedSampler', 'SpeedPairSampler',
+    'TemporalIntervalSampler', 'plan_views', 'TorchCodecDecode',
+    'TorchCodecInit', 'ViewAugment', 'SpeedProbeFrames'
 ]

@@ -1,16 +1,14 @@
 """Validation loop of the online evaluation during pretraining."""
 import logging
 import os.path as osp
-from typing import Dict, List, Optional, Union
+from typing import Optional
 
 from mmaction.registry import LOOPS
-from mmengine.evaluator import Evaluator
 from mmengine.logging import print_log
 from mmengine.runner import ValLoop
-from torch.utils.data import DataLoader
 
 from ..metrics.online_eval_metric import OnlineEvalSizes
-from .role_passes import RolePassesMixin, build_loader
+from .role_passes import EvaluatorCfg, LoaderCfg, RolePassesMixin, build_loader
 
 
 def _ann_file(loader) -> Optional[str]:
@@ -46,10 +44,10 @@ class OnlineEvalValLoop(RolePassesMixin, ValLoop):
 
     def __init__(self,
                  runner,
-                 dataloader: Union[DataLoader, Dict],
-                 evaluator: Union[Evaluator, Dict, List],
-                 memory_dataloader: Union[DataLoader, Dict],
-                 probe_dataloader: Optional[Union[DataLoader, Dict]] = None,
+                 dataloader: LoaderCfg,
+                 evaluator: EvaluatorCfg,
+                 memory_dataloader: LoaderCfg,
+                 probe_dataloader: Optional[LoaderCfg] = None,
                  fp16: bool = False) -> None:
         self._runner = runner
         self._loaders = dict(

@@ -4,20 +4,17 @@ Registered as ``NNRetrievalTestLoop``: MMAction2 already registers a
 ``RetrievalTestLoop`` (video-text retrieval) in the same registry.
 """
 import copy
-from typing import Dict, List, Sequence, Union
+from typing import Sequence
 
 import torch
 from mmaction.registry import LOOPS, METRICS
-from mmengine.evaluator import Evaluator
 from mmengine.runner import TestLoop
-from torch.utils.data import DataLoader
 
 from ..metrics.retrieval_metric import NNRetrievalMetric, RetrievalSizes
-from .role_passes import RolePassesMixin, build_loader
+from .role_passes import EvaluatorCfg, LoaderCfg, RolePassesMixin, build_loader
 
 
-def _default_out_dir(evaluator: Union[Evaluator, Dict, List],
-                     out_dir: str) -> Union[Evaluator, Dict, List]:
+def _default_out_dir(evaluator: EvaluatorCfg, out_dir: str) -> EvaluatorCfg:
     """A copy of an evaluator config whose :class:`NNRetrievalMetric`
     configs without ``out_dir`` get ``out_dir``; a built one is returned
     as it is."""
@@ -58,17 +55,14 @@ class NNRetrievalTestLoop(RolePassesMixin, TestLoop):
         evaluator (Evaluator | dict | list): e.g.
             ``dict(type='NNRetrievalMetric')``.
         gallery_dataloader (DataLoader | dict): the gallery dataloader.
-        fp16 (bool): run the model under autocast. Defaults to False.
+        **kwargs: TestLoop's others: ``fp16`` (bool), run the model under
+            autocast, defaults to False.
     """
 
-    def __init__(self,
-                 runner,
-                 dataloader: Union[DataLoader, Dict],
-                 evaluator: Union[Evaluator, Dict, List],
-                 gallery_dataloader: Union[DataLoader, Dict],
-                 fp16: bool = False) -> None:
+    def __init__(self, runner, dataloader: LoaderCfg, evaluator: EvaluatorCfg,
+                 gallery_dataloader: LoaderCfg, **kwargs) -> None:
         evaluator = _default_out_dir(evaluator, runner.work_dir)
-        super().__init__(runner, dataloader, evaluator, fp16)
+        super().__init__(runner, dataloader, evaluator, **kwargs)
         self.gallery_dataloader = build_loader(runner, gallery_dataloader)
 
     def run(self) -> dict:

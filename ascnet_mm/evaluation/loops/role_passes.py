@@ -1,15 +1,21 @@
 """Run a loop's model over several dataloaders in turn, tagging each
 predicted sample with its pass (``ROLE_KEY``) for a :class:`RoleMetric`."""
-from typing import Dict, Sequence, Tuple, Union
+from typing import Dict, List, Sequence, Tuple, Union
 
 import torch
+from mmengine.evaluator import Evaluator
 from mmengine.runner.amp import autocast
 from torch.utils.data import DataLoader
 
 from ..metrics.role_metric import ROLE_KEY
 
+# what MMEngine's loops take for a dataloader and for an evaluator: built,
+# or a config
+LoaderCfg = Union[DataLoader, Dict]
+EvaluatorCfg = Union[Evaluator, Dict, List]
 
-def build_loader(runner, loader: Union[DataLoader, Dict]) -> DataLoader:
+
+def build_loader(runner, loader: LoaderCfg) -> DataLoader:
     """``loader`` built as the runner builds its own (seeded), or as it
     is."""
     if not isinstance(loader, dict):

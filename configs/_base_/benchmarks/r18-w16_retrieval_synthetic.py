@@ -10,16 +10,17 @@ _base_ = [
     '../models/ssl_data_preprocessor.py', '../synthetic_runtime.py'
 ]
 
-model = dict(
-    type='VideoFeatureExtractor',
-    backbone=_base_.r3d18_w16,
-    data_preprocessor=_base_.data_preprocessor)
+# test only: no training, no validation
 train_dataloader = None
 train_cfg = None
 optim_wrapper = None
 val_dataloader = None
 val_cfg = None
 val_evaluator = None
+model = dict(
+    type='VideoFeatureExtractor',
+    backbone=_base_.r3d18_w16,
+    data_preprocessor=_base_.data_preprocessor)
 test_dataloader = dict(_base_.val_dataloader)
 test_cfg = dict(
     type='NNRetrievalTestLoop',

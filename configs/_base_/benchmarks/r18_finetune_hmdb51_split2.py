@@ -1,16 +1,9 @@
-# Finetune on HMDB-51 split 2: the UCF-101 recipe on HMDB-51's official split-2
-# lists (split 1: r18_finetune_hmdb51.py; both inherit the UCF-101 recipe
-# directly, which keeps the per-method entries at inheritance depth 3).
+# Finetune on HMDB-51 split 2: the UCF-101 recipe on HMDB-51's official
+# split-2 lists (every split inherits the UCF-101 recipe directly, which
+# keeps the per-method entries at inheritance depth 3).
 _base_ = './r18_finetune_ucf101.py'
 
-num_classes = 51
-data_root = 'data/hmdb51/videos'
-hmdb51 = dict(num_classes=num_classes, data_prefix=dict(video=data_root))
-model = dict(cls_head=dict(num_classes=num_classes))
-train_dataloader = dict(
-    dataset=dict(
-        hmdb51, ann_file='data/hmdb51/hmdb51_train_split_2_videos.txt'))
-val_dataloader = dict(
-    dataset=dict(hmdb51, ann_file='data/hmdb51/hmdb51_val_split_2_videos.txt'))
-test_dataloader = dict(
-    dataset=dict(hmdb51, ann_file='data/hmdb51/hmdb51_val_split_2_videos.txt'))
+model = dict(cls_head=dict(num_classes=_base_.splits.hmdb51.num_classes))
+train_dataloader = dict(dataset=_base_.splits.hmdb51.split2.train)
+val_dataloader = dict(dataset=_base_.splits.hmdb51.split2.val)
+test_dataloader = val_dataloader

@@ -9,12 +9,13 @@
 _base_ = [
     'mmaction::recognition/c3d/c3d_sports1m-pretrained_8xb30-16x1x1-45e_ucf101-rgb.py',  # noqa: E501
     '../backbones/r3d18.py',
-    '../models/ssl_data_preprocessor.py'
+    '../models/ssl_data_preprocessor.py',
+    '../datasets/finetune_splits.py'
 ]
 custom_imports = dict(imports=['ascnet_mm'], allow_failed_imports=False)
 
-num_classes = _base_.model.cls_head.num_classes
-labelled_dataset = dict(type='VideoListDataset', num_classes=num_classes)
+labelled_dataset = dict(
+    type='VideoListDataset', num_classes=_base_.model.cls_head.num_classes)
 model = dict(
     backbone=dict(
         _delete_=True,

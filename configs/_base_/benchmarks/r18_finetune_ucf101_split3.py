@@ -1,9 +1,6 @@
-# UCF-101 split 3: the split-1 recipe on the official split 3 lists.
+# UCF-101 split 3: the split-1 recipe on the official split-3 lists.
 _base_ = './r18_finetune_ucf101.py'
 
-train_dataloader = dict(
-    dataset=dict(ann_file='data/ucf101/ucf101_train_split_3_videos.txt'))
-val_dataloader = dict(
-    dataset=dict(ann_file='data/ucf101/ucf101_val_split_3_videos.txt'))
-test_dataloader = dict(
-    dataset=dict(ann_file='data/ucf101/ucf101_val_split_3_videos.txt'))
+train_dataloader = dict(dataset=_base_.splits.ucf101.split3.train)
+val_dataloader = dict(dataset=_base_.splits.ucf101.split3.val)
+test_dataloader = val_dataloader

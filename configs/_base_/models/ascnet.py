@@ -6,29 +6,20 @@ _base_ = ['../backbones/r3d18.py', './ssl_data_preprocessor.py']
 
 feat_dim = 128
 hidden_dim = 2048
+# the two projectors and the two predictors (appearance, speed) alike
+projector = dict(
+    type='MLPNeck',
+    in_channels=_base_.r3d18_channels,
+    hidden_channels=hidden_dim,
+    out_channels=feat_dim)
+predictor = dict(projector, in_channels=feat_dim)
 model = dict(
     type='ASCNetRecognizer',
     backbone=_base_.r3d18,
-    app_projector=dict(
-        type='MLPNeck',
-        in_channels=_base_.r3d18_channels,
-        hidden_channels=hidden_dim,
-        out_channels=feat_dim),
-    app_predictor=dict(
-        type='MLPNeck',
-        in_channels=feat_dim,
-        hidden_channels=hidden_dim,
-        out_channels=feat_dim),
-    speed_projector=dict(
-        type='MLPNeck',
-        in_channels=_base_.r3d18_channels,
-        hidden_channels=hidden_dim,
-        out_channels=feat_dim),
-    speed_predictor=dict(
-        type='MLPNeck',
-        in_channels=feat_dim,
-        hidden_channels=hidden_dim,
-        out_channels=feat_dim),
+    app_projector=projector,
+    app_predictor=predictor,
+    speed_projector=projector,
+    speed_predictor=predictor,
     # ACP averages its two directions (ours: the paper does not say; BYOL
     # sums them, reduction='sum'); None: SCP only
     acp_loss=dict(type='ACPLoss', loss_weight=1.0, reduction='mean'),

@@ -4,21 +4,18 @@
 # t 0.07), weights 1 and 1; Shuffle-BN in the key encoder (authors' code).
 _base_ = ['../backbones/r3d18.py', './ssl_data_preprocessor.py']
 
+# the appearance and the speed head alike
+head = dict(
+    type='MLPNeck',
+    in_channels=_base_.r3d18_channels,
+    out_channels=128,
+    num_layers=1,
+    l2_norm=True)
 model = dict(
     type='RSPNetRecognizer',
     backbone=_base_.r3d18,
-    app_head=dict(
-        type='MLPNeck',
-        in_channels=_base_.r3d18_channels,
-        out_channels=128,
-        num_layers=1,
-        l2_norm=True),
-    speed_head=dict(
-        type='MLPNeck',
-        in_channels=_base_.r3d18_channels,
-        out_channels=128,
-        num_layers=1,
-        l2_norm=True),
+    app_head=head,
+    speed_head=head,
     avid_loss=dict(type='InfoNCELoss', temperature=0.07, loss_weight=1.0),
     rsp_loss=dict(
         type='RSPMarginLoss', margin=2.0, temperature=0.07, loss_weight=1.0),
