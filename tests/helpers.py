@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from mmengine import Config
 
 from ascnet_mm.video_io import encode_h264
@@ -24,6 +25,27 @@ def write_video(path, frames, fps=25, gop=None, **kwargs):
     """
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     return encode_h264(path, frames, fps=fps, gop=gop, **kwargs)
+
+
+def torchcodec_usable():
+    """'' if torchcodec and FFmpeg's libraries load, else why not."""
+    from ascnet_mm.video_io.readers import import_video_decoder
+    try:
+        import_video_decoder()
+    except ImportError as e:
+        return str(e)
+    return ''
+
+
+def torchcodec_mark():
+    """A ``skipif`` mark for tests that need torchcodec, with the reason.
+
+    Called by the test modules that use it: importing torchcodec imports
+    torch, which the spawned workers of the data tools, which import this
+    module, must not (tests/test_light_imports.py).
+    """
+    why = torchcodec_usable()
+    return pytest.mark.skipif(bool(why), reason=why)
 
 
 def faulty_check(path):

@@ -6,7 +6,8 @@ import re
 
 import numpy as np
 import pytest
-from helpers import load_tool, ramp_video, run_python, write_video
+from helpers import (load_tool, ramp_video, run_python, torchcodec_mark,
+                     torchcodec_usable, write_video)
 from mmengine.config import Config
 
 from ascnet_mm import benchmark as bench
@@ -71,8 +72,9 @@ def test_data_throughput_table(data_tool, videos, tmp_path, capsys):
     assert list(bench.PREPARED_HEADERS) == [
         c for c in table_headers(text.split('prepared copy')[1], 'method')
     ]
-    assert re.search(r'\| ascnet \| repeat_aug \| 2 x 4 \| n/a', text)
-    assert re.search(r'\| cvrl \| repeat_aug \| 2 x 4 \| \d', text)
+    assert re.search(r'\| ascnet \| repeat_aug \| decord \| 2 x 4 \| n/a',
+                     text)
+    assert re.search(r'\| cvrl \| repeat_aug \| decord \| 2 x 4 \| \d', text)
     assert '64x64, keyframe every 4' in text  # the prepared copy: --gop 4
     for method in ('ascnet', 'cvrl'):
         ours, naive = out['results'][method]['ours'], out['results'][method][
@@ -302,3 +304,128 @@ def test_train_report_gpu_columns_and_target():
         'ascnet s3dg contiguous: bf16 SSL step 1.25x bare '
         '(target <= 1.15x: MISSED)'
     ]
+
+
+DECODER_PARAMS = [
+    'decord', pytest.param('torchcodec', marks=torchcodec_mark())
+]
+
+
+def test_decoder_swaps_only_the_init_and_decode_steps():
+    cfg = bench.method_config('ascnet')
+    ours = bench.method_pipeline(cfg, clip_len=8)
+    swapped = bench.method_pipeline(cfg, clip_len=8, decoder='torchcodec')
+    assert [t['type']
+            for t in swapped[:3:2]] == ['TorchCodecInit', 'TorchCodecDecode']
+    assert swapped[1] == ours[1] and swapped[3:] == ours[3:]
+    assert bench.pipeline_decoder(swapped) == 'torchcodec'
+    assert bench.pipeline_decoder(ours) == 'decord'
+    naive = bench.naive_pipeline(swapped)[2]
+    assert type(naive.decode).__name__ == 'TorchCodecDecode'
+    bound = bench.path_pipelines(
+        cfg, ['decode_only'], clip_len=8, decoder='torchcodec')['decode_only']
+    assert bound[:2] == swapped[:2] and len(bound) == 3
+    assert isinstance(bound[2], bench.DecodeOnly)
+
+
+@pytest.mark.parametrize('decoder', DECODER_PARAMS)
+def test_decode_only_reads_the_unique_frames_of_the_plan(
+        videos, tmp_path, decoder):
+    """One read of exactly the sampler's sorted unique frames, nothing
+    else: the same frames as a plain decord ``get_batch`` of the plan."""
+    import decord
+    from mmcv.transforms import Compose
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmaction')
+    bench.install_decode_counter()
+    ann = bench.write_ann_file(
+        bench.list_videos(str(videos)), str(tmp_path / 'l.txt'))
+    cfg = bench.method_config('ascnet')  # (RSPNet's sampler is stateful)
+    pipe = bench.path_pipelines(
+        cfg, ['decode_only'], clip_len=8, decoder=decoder)['decode_only']
+    dataset = bench.build_dataset(cfg, 'decode_only', pipe, ann)
+    counting = bench.CountingDataset(dataset)
+    overlapped = 0
+    for i in range(6):
+        bench.seed_process(i)
+        plan = Compose(pipe[:2])(dataset.get_data_info(i % 3))
+        bench.seed_process(i)
+        out, stats = counting[i]
+        unique = np.unique(plan['frame_inds'])
+        overlapped += len(unique) < 2 * 8
+        assert stats['frames'] == stats['unique'] == len(unique)
+        assert stats['calls'] == 1 and stats['clips'] == 2
+        assert set(out) == {'inputs', 'num_views'}
+        expected = decord.VideoReader(plan['filename']).get_batch(unique)
+        np.testing.assert_array_equal(out['inputs'].numpy(),
+                                      expected.asnumpy())
+    assert overlapped  # shared frames are read once
+
+
+def test_rows_compare_each_path_with_the_bound_of_its_decoder():
+
+    def result(path, decoder, per_cpu_s, cpu_ms):
+        r = dict.fromkeys(('clips_per_s', 'per_core', 'per_cpu_s'), per_cpu_s)
+        r.update(path=path, decoder_name=decoder, views='2 x 16')
+        r.update(cpu_ms=cpu_ms, cpu_ms_runs=[cpu_ms, cpu_ms + 1])
+        r.update(decode_ms=1.0, frames=32, unique=32, clips=2, decoder=40)
+        return dict(r, calls=1)
+
+    by_path = {
+        bench.path_key(p, d): result(p, d, s, 2000 / s)
+        for p, d, s in [(
+            'decode_only', 'decord',
+            100.0), ('ours_device', 'decord',
+                     95.0), ('decode_only', 'torchcodec',
+                             125.0), ('ours_device', 'torchcodec', 100.0)]
+    }
+    rows = bench.throughput_rows({'ascnet': by_path})
+    col = bench.THROUGHPUT_HEADERS.index('vs decode_only (CPU)')
+    assert [(r[1], r[2], r[col])
+            for r in rows] == [('decode_only', 'decord', '1.00x'),
+                               ('ours_device', 'decord', '0.95x'),
+                               ('decode_only', 'torchcodec', '1.00x'),
+                               ('ours_device', 'torchcodec', '0.80x')]
+    assert all(len(r) == len(bench.THROUGHPUT_HEADERS) for r in rows)
+    assert bench.decode_bound_lines({'ascnet': by_path}) == [
+        'ascnet: ours_device (decord) 0.95x the decode-only bound per CPU '
+        'second (target >= 0.9x: met)',
+        'ascnet: ours_device (torchcodec) 0.80x the decode-only bound per '
+        'CPU second (target >= 0.9x: MISSED)',
+        "ascnet: decode_only: torchcodec 1.25x decord's clips per CPU second "
+        '(CPU ms/sample per repeat: torchcodec 16.0, 17.0; decord 20.0, 21.0)',
+        "ascnet: ours_device: torchcodec 1.05x decord's clips per CPU second "
+        '(CPU ms/sample per repeat: torchcodec 20.0, 21.0; decord 21.1, 22.1)'
+    ]
+
+
+@pytest.mark.slow
+def test_decode_only_column_from_a_worker(data_tool, videos, capsys):
+    decoders = ['decord'] + ([] if torchcodec_usable() else ['torchcodec'])
+    out = data_tool.main([
+        str(videos), '--method', 'ascnet', '--workers', '1', '--paths',
+        'decode_only', 'ours_device', '--decoder', *decoders, *TINY
+    ])
+    text = capsys.readouterr().out
+    headers = table_headers(text, 'method')
+    assert headers == list(bench.THROUGHPUT_HEADERS)
+    col = headers.index('vs decode_only (CPU)')
+    rows = [[c.strip() for c in line.strip('|').split('|')]
+            for line in text.splitlines() if line.startswith('| ascnet |')]
+    assert [(r[1], r[2]) for r in rows] == [
+        (p, d) for d in decoders for p in ('decode_only', 'ours_device')
+    ]
+    for r in rows:
+        assert re.fullmatch(r'\d+\.\d\dx', r[col])
+    assert {r[col] for r in rows if r[1] == 'decode_only'} == {'1.00x'}
+    for d in decoders:
+        bound = out['results']['ascnet'][bench.path_key('decode_only', d)]
+        device = out['results']['ascnet'][bench.path_key('ours_device', d)]
+        assert bound['frames'] == bound['unique'] and bound['calls'] == 1
+        assert bound['samples'] == 2 and bound['clips'] == 2
+        # Sample i draws from seed + i on every path: the same frames.
+        for key in ('frames', 'unique', 'decoder'):
+            assert bound[key] == device[key], key
+        assert re.search(
+            rf'ascnet: ours_device \({d}\) [\d.]+x the decode-only bound',
+            text)

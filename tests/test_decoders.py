@@ -5,25 +5,15 @@ import sys
 import numpy as np
 import pytest
 import torch
-from helpers import load_tool, ramp_video, write_video
+from helpers import load_tool, ramp_video, torchcodec_mark, write_video
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import Compose
 from mmengine.config import Config
 
 from ascnet_mm.video_io import check_video, prepare_videos
-from ascnet_mm.video_io.readers import import_video_decoder, open_video
+from ascnet_mm.video_io.readers import open_video
 
-
-def torchcodec_usable():
-    try:
-        import_video_decoder()
-    except ImportError as e:
-        return str(e)
-    return ''
-
-
-requires_torchcodec = pytest.mark.skipif(
-    bool(torchcodec_usable()), reason=torchcodec_usable())
+requires_torchcodec = torchcodec_mark()
 
 
 def decode(decoder, filename, frame_inds):

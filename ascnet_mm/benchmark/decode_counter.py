@@ -1,12 +1,15 @@
-"""Frames requested from decord per sample, and a model of its seeking.
+"""Frames requested from the decoder per sample, and a model of its seeking.
 
 :func:`install_decode_counter` wraps ``decord.VideoReader.get_batch`` and
-``__getitem__`` (once per process). Per process, since the last
+``__getitem__`` and ``TorchCodecReader.get_batch`` (torchcodec's
+``get_frames_at``) once per process. Per process, since the last
 :func:`reset_decode_counts`, it keeps the frame indices requested, the
 frames decord's decoder went through to serve them (modelled by
-:func:`decoder_frames` with the video's keyframe index) and the CPU seconds
-of the process spent in decord (its decoding thread included), which load
-from other processes barely changes.
+:func:`decoder_frames` with the video's keyframe index; for torchcodec, whose
+``get_frames_at`` also decodes sorted unique frames forward, the same model)
+and the CPU seconds of the process spent in the decoder (all its threads,
+decord's decoding thread and torchcodec's included), which load from other
+processes barely changes.
 """
 import time
 from typing import Dict, List, Sequence, Tuple
@@ -53,6 +56,14 @@ def decoder_frames(indices: Sequence[int], keys: np.ndarray,
     return count, pos
 
 
+def _key_indices(reader) -> np.ndarray:
+    """Sorted keyframe indices of a decord ``VideoReader`` or a
+    ``TorchCodecReader``."""
+    if hasattr(reader, 'get_key_indices'):
+        return np.asarray(reader.get_key_indices(), np.int64)
+    return np.asarray(reader.reader._get_key_frame_indices(), np.int64)
+
+
 def _record(reader, indices) -> None:
     """Keep ``indices`` (negative ones wrapped) and the decoder's work."""
     if hasattr(indices, 'asnumpy'):
@@ -61,7 +72,7 @@ def _record(reader, indices) -> None:
     indices = np.where(indices < 0, indices + len(reader), indices)
     _REQUESTS.append(indices)
     if getattr(reader, '_bench_keys', None) is None:
-        reader._bench_keys = np.asarray(reader.get_key_indices(), np.int64)
+        reader._bench_keys = _key_indices(reader)
         reader._bench_pos = 0
     count, reader._bench_pos = decoder_frames(indices, reader._bench_keys,
                                               reader._bench_pos)
@@ -77,19 +88,27 @@ def _timed_call(func, *args):
         _DECODER['seconds'] += time.process_time() - start
 
 
-def install_decode_counter() -> None:
-    """Wrap ``decord.VideoReader.get_batch`` and ``__getitem__`` (once per
-    process) to record the indices requested, the modelled decoder frames
-    and the CPU time spent."""
-    import decord
-    reader = decord.VideoReader
-    if getattr(reader, '_bench_counted', False):
-        return
-    get_batch, getitem = reader.get_batch, reader.__getitem__
+def _counted(get_batch):
+    """``get_batch`` that records its requests and CPU time."""
 
     def counted_get_batch(self, indices):
         _record(self, indices)
         return _timed_call(get_batch, self, indices)
+
+    return counted_get_batch
+
+
+def install_decode_counter() -> None:
+    """Wrap ``decord.VideoReader.get_batch`` and ``__getitem__`` and
+    ``TorchCodecReader.get_batch`` (once per process) to record the indices
+    requested, the modelled decoder frames and the CPU time spent."""
+    import decord
+
+    from ..video_io.readers import TorchCodecReader
+    reader = decord.VideoReader
+    if getattr(reader, '_bench_counted', False):
+        return
+    getitem = reader.__getitem__
 
     def counted_getitem(self, idx):
         if isinstance(idx, slice):  # served by get_batch
@@ -97,7 +116,9 @@ def install_decode_counter() -> None:
         _record(self, [idx])
         return _timed_call(getitem, self, idx)
 
-    reader.get_batch, reader.__getitem__ = counted_get_batch, counted_getitem
+    reader.get_batch = _counted(reader.get_batch)
+    reader.__getitem__ = counted_getitem
+    TorchCodecReader.get_batch = _counted(TorchCodecReader.get_batch)
     reader._bench_counted = True
 
 
@@ -108,8 +129,9 @@ def reset_decode_counts() -> None:
 
 
 def decode_counts() -> Dict[str, float]:
-    """``frames`` requested, ``unique`` among them, ``calls`` to decord,
-    ``decoder`` frames (modelled) and ``decode_s`` CPU seconds in decord."""
+    """``frames`` requested, ``unique`` among them, ``calls`` to the
+    decoder, ``decoder`` frames (modelled) and ``decode_s`` CPU seconds in
+    the decoder."""
     inds = np.concatenate(_REQUESTS) if _REQUESTS else np.zeros(0, np.int64)
     return dict(
         frames=len(inds),

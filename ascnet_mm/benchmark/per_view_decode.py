@@ -1,4 +1,4 @@
-"""The naive reference decode: stock ``DecordDecode`` once per view."""
+"""The naive reference decode: the config's decode step once per view."""
 from typing import Optional
 
 import numpy as np
@@ -9,7 +9,8 @@ class PerViewDecode(BaseTransform):
     """Decode each view of a view sampler's plan by its own ``get_batch``.
 
     Reads ``frame_inds`` (U,) and ``view_frame_map`` (V, T) of a view
-    sampler, decodes view ``v`` by stock ``DecordDecode`` on
+    sampler, decodes view ``v`` by ``decode_cfg`` (stock ``DecordDecode``
+    by default, or ``TorchCodecDecode``) on
     ``frame_inds[view_frame_map[v]]`` and concatenates the views
     (view-major): ``imgs`` becomes V * T frames, ``frame_inds`` (V * T,) and
     ``view_frame_map`` ``arange(V * T).reshape(V, T)``, so the rest of the
@@ -21,17 +22,20 @@ class PerViewDecode(BaseTransform):
 
     Args:
         reopen (bool): A fresh reader per view.
-        init_cfg (dict, optional): ``DecordInit`` arguments (``reopen``).
-        **decode_kwargs: ``DecordDecode`` arguments.
+        init_cfg (dict, optional): The reader's transform config
+            (``reopen``). Defaults to ``DecordInit``.
+        decode_cfg (dict, optional): The decode transform's config.
+            Defaults to ``DecordDecode``.
     """
 
     def __init__(self,
                  reopen: bool = False,
                  init_cfg: Optional[dict] = None,
-                 **decode_kwargs) -> None:
-        from mmaction.datasets.transforms import DecordDecode, DecordInit
-        self.decode = DecordDecode(**decode_kwargs)
-        self.init = DecordInit(**(init_cfg or {})) if reopen else None
+                 decode_cfg: Optional[dict] = None) -> None:
+        from mmaction.registry import TRANSFORMS
+        self.decode = TRANSFORMS.build(decode_cfg or dict(type='DecordDecode'))
+        self.init = TRANSFORMS.build(
+            init_cfg or dict(type='DecordInit')) if reopen else None
 
     def transform(self, results: dict) -> dict:
         frame_inds = np.asarray(results['frame_inds'])

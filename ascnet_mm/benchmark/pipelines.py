@@ -1,11 +1,14 @@
 """The data-loading paths: a config's pretraining pipeline and its rewrites.
 
 Every path runs the method config's ``train_dataloader.dataset.pipeline``
-(``[DecordInit, <view sampler>, DecordDecode, ...]``) over the same videos,
-on the CPU path (a config's ``DeviceCropViews`` is turned back into
-``MultiViewTransforms``, ``FormatShape`` and ``ViewAugment`` with its model's
+(``[DecordInit, <view sampler>, DecordDecode, ...]``, or ``TorchCodec*``;
+``decoder`` swaps the two) over the same videos, on the CPU path (a
+config's ``DeviceCropViews`` is turned back into ``MultiViewTransforms``,
+``FormatShape`` and ``ViewAugment`` with its model's
 ``data_preprocessor.augment``) unless the path says otherwise:
 
+- ``decode_only``: the bound; the view sampler's plan and one read of its
+  unique frames (:class:`DecodeOnly`), nothing else.
 - ``ours``: the view sampler plans all views and one ``DecordDecode``
   ``get_batch`` reads their unique frames.
 - ``ours_device``: ``ours`` without ``ViewAugment`` (colour augmentation on
@@ -28,10 +31,12 @@ from mmengine.config import Config
 
 from ascnet_mm.datasets.transforms import DEVICE_CROP_KEYS, BaseViewSampler
 from ascnet_mm.utils import pretrain_config
+from .decode_only import DecodeOnly
 from .per_view_decode import PerViewDecode
 
-PATHS = ('ours', 'ours_device', 'ours_device_crop', 'naive', 'naive_reopen',
-         'repeat_aug')
+PATHS = ('decode_only', 'ours', 'ours_device', 'ours_device_crop', 'naive',
+         'naive_reopen', 'repeat_aug')
+DECODERS = {'decord': 'Decord', 'torchcodec': 'TorchCodec'}
 DEFAULT_PATHS = ('ours', 'naive', 'repeat_aug')
 
 
@@ -102,7 +107,8 @@ def method_pipeline(cfg: Config,
                     crop_size: Optional[int] = None,
                     short_side: Optional[int] = None,
                     device_augment: bool = False,
-                    device_crop: bool = False) -> List[dict]:
+                    device_crop: bool = False,
+                    decoder: Optional[str] = None) -> List[dict]:
     """The config's pretraining pipeline with optional overrides.
 
     ``clip_len`` sets the view sampler's T, ``crop_size`` the final
@@ -110,7 +116,9 @@ def method_pipeline(cfg: Config,
     ``Resize(scale=(-1, S))``; ``device_augment`` drops ``ViewAugment``
     (colour augmentation moved to the device by
     ``SSLDataPreprocessor(augment=...)``); ``device_crop``: the device-crop
-    path (:func:`crop_path`), else the CPU path.
+    path (:func:`crop_path`), else the CPU path; ``decoder`` (a key of
+    ``DECODERS``) swaps the init and decode steps for that decoder's, as
+    the dataset base's ``decoder`` line does.
     """
     augment = cfg.model.get('data_preprocessor', {}).get('augment')
     pipeline = [
@@ -132,29 +140,46 @@ def method_pipeline(cfg: Config,
             elif short_side and scale[0] == -1:
                 inner['scale'] = (-1, short_side)
     _decode_index(pipeline)
+    if decoder:
+        name = DECODERS[decoder]
+        pipeline[0] = dict(pipeline[0], type=f'{name}Init')
+        if pipeline[2]['type'] != f'{name}Decode':  # TorchCodecDecode: no args
+            pipeline[2] = dict(type=f'{name}Decode')
     return pipeline
 
 
+def pipeline_decoder(pipeline: Sequence) -> str:
+    """The key of ``DECODERS`` whose init step opens ``pipeline``."""
+    first = _types(pipeline)[0]
+    return next(k for k, v in DECODERS.items() if first == f'{v}Init')
+
+
 def _decode_index(pipeline: Sequence) -> int:
-    """Position of ``DecordDecode``, checked to follow ``DecordInit`` and a
-    view sampler."""
+    """Position of the decode step, checked to follow the same decoder's
+    init step and a view sampler."""
     types = _types(pipeline)
-    if (len(types) < 3 or types[0] != 'DecordInit'
-            or not is_view_sampler(pipeline[1]) or types[2] != 'DecordDecode'):
+    if len(types) < 3 or not is_view_sampler(pipeline[1]) or not any(
+            types[0] == f'{v}Init' and types[2] == f'{v}Decode'
+            for v in DECODERS.values()):
         raise ValueError('expected a pipeline [DecordInit, <view sampler>, '
-                         f'DecordDecode, ...], got {types}')
+                         f'DecordDecode, ...] (or TorchCodec*), got {types}')
     return 2
 
 
 def naive_pipeline(pipeline: Sequence[dict], reopen: bool = False) -> list:
-    """``pipeline`` with its ``DecordDecode`` replaced by
+    """``pipeline`` with its decode step replaced by
     :class:`PerViewDecode`."""
     out = copy.deepcopy(list(pipeline))
     i = _decode_index(out)
-    kwargs = {k: v for k, v in out[i].items() if k != 'type'}
-    init_cfg = {k: v for k, v in out[0].items() if k != 'type'}
-    out[i] = PerViewDecode(reopen=reopen, init_cfg=init_cfg, **kwargs)
+    out[i] = PerViewDecode(reopen=reopen, init_cfg=out[0], decode_cfg=out[i])
     return out
+
+
+def decode_only_pipeline(pipeline: Sequence[dict]) -> list:
+    """The bound: ``pipeline``'s init step and view sampler, then
+    :class:`DecodeOnly`."""
+    _decode_index(pipeline)
+    return copy.deepcopy(list(pipeline[:2])) + [DecodeOnly()]
 
 
 def _single_view_augment(cfg: dict) -> dict:
@@ -209,7 +234,9 @@ def path_pipelines(cfg: Config, paths: Sequence[str],
     base = method_pipeline(cfg, **sizes)
     out = {}
     for path in paths:
-        if path == 'ours':
+        if path == 'decode_only':
+            out[path] = decode_only_pipeline(base)
+        elif path == 'ours':
             out[path] = base
         elif path == 'ours_device':
             out[path] = method_pipeline(cfg,
@@ -226,7 +253,7 @@ def path_pipelines(cfg: Config, paths: Sequence[str],
 
 
 def build_dataset(cfg: Config, path: str, pipeline, ann_file: str):
-    """The config's dataset type (``ours``, ``naive``) or, for
+    """The config's dataset type (``ours``, ``naive``, ...) or, for
     ``repeat_aug`` (``pipeline`` = ``(pipeline, V, _)``),
     ``RepeatAugDataset``, over the absolute paths of ``ann_file``."""
     from mmaction.registry import DATASETS

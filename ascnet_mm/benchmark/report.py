@@ -10,8 +10,9 @@ method and path, :func:`target_lines`, and :func:`prepared_rows` /
 """
 from typing import Dict, List
 
-THROUGHPUT_HEADERS = ('method', 'path', 'views x T', 'clips/s', 'clips/s/core',
-                      'vs naive', 'clips/CPU-s', 'vs naive (CPU)',
+THROUGHPUT_HEADERS = ('method', 'path', 'decoder', 'views x T', 'clips/s',
+                      'clips/s/core', 'vs naive', 'clips/CPU-s',
+                      'vs naive (CPU)', 'vs decode_only (CPU)',
                       'CPU ms/sample', 'decode CPU ms/sample',
                       'frames requested/sample', 'unique frames/sample',
                       'requested/unique', 'requested/clip',
@@ -37,26 +38,42 @@ def _met(ok: bool) -> str:
     return 'met' if ok else 'MISSED'
 
 
+def _same_decoder(by_path: Dict[str, dict], r: dict, path: str) -> dict:
+    """The result of ``path`` with ``r``'s decoder ({} if not measured)."""
+    name = r.get('decoder_name')
+    return next((o for o in by_path.values() if o.get('path') == path
+                 and o.get('decoder_name') == name and 'skipped' not in o), {})
+
+
+def _vs(r: dict, base: dict, key: str) -> str:
+    return _ratio(r[key], base[key]) if base else ''
+
+
 def throughput_rows(results: Results) -> List[list]:
-    """Rows of :data:`THROUGHPUT_HEADERS`; ratios against each method's
-    ``naive`` path, skipped paths as n/a with the reason."""
+    """Rows of :data:`THROUGHPUT_HEADERS`; ratios against the ``naive``
+    and ``decode_only`` paths of the same method and decoder, skipped paths
+    as n/a with the reason."""
     rows = []
     for method, by_path in results.items():
-        naive = by_path.get('naive')
-        for path, r in by_path.items():
+        for key, r in by_path.items():
+            head = [
+                method,
+                r.get('path', key),
+                r.get('decoder_name', ''), r['views']
+            ]
             if 'skipped' in r:
-                rows.append(
-                    [method, path, r['views'], 'n/a', 'n/a', r['skipped']] +
-                    [''] * (len(THROUGHPUT_HEADERS) - 6))
+                rows.append(head + ['n/a', 'n/a', r['skipped']] + [''] *
+                            (len(THROUGHPUT_HEADERS) - len(head) - 3))
                 continue
-            rows.append([
-                method, path, r['views'], f'{r["clips_per_s"]:.2f}',
-                f'{r["per_core"]:.2f}',
-                _ratio(r['clips_per_s'], naive['clips_per_s'])
-                if naive else '', f'{r["per_cpu_s"]:.2f}',
-                _ratio(r['per_cpu_s'], naive['per_cpu_s']) if naive else '',
-                f'{r["cpu_ms"]:.1f}', f'{r["decode_ms"]:.1f}',
-                f'{r["frames"]:.1f}', f'{r["unique"]:.1f}',
+            naive = _same_decoder(by_path, r, 'naive')
+            bound = _same_decoder(by_path, r, 'decode_only')
+            rows.append(head + [
+                f'{r["clips_per_s"]:.2f}', f'{r["per_core"]:.2f}',
+                _vs(r, naive, 'clips_per_s'), f'{r["per_cpu_s"]:.2f}',
+                _vs(r, naive, 'per_cpu_s'),
+                _vs(r, bound, 'per_cpu_s'), f'{r["cpu_ms"]:.1f}',
+                f'{r["decode_ms"]:.1f}', f'{r["frames"]:.1f}',
+                f'{r["unique"]:.1f}',
                 f'{r["frames"] / max(r["unique"], 1e-9):.2f}',
                 f'{r["frames"] / max(r["clips"], 1e-9):.1f}',
                 f'{r["decoder"]:.1f}', f'{r["calls"]:.1f}'
@@ -74,13 +91,46 @@ def _vs_naive(r: dict, naive: dict) -> str:
             f'2-view samples (target >= 1.8x: {met}')
 
 
-def target_lines(results: Results) -> List[str]:
-    """Targets: ours requests <= 1.05x its unique frames; ours (and
-    ours_device) >= 1.8x naive on 2-view samples."""
+def decode_bound_lines(results: Results) -> List[str]:
+    """Per method: each device path's clips per CPU second against
+    ``decode_only`` with the same decoder (target >= 0.9x), and every path
+    measured with both decoders, torchcodec against decord."""
     lines = []
     for method, by_path in results.items():
-        ours, naive = by_path.get('ours'), by_path.get('naive')
-        device = by_path.get('ours_device')
+        measured = [r for r in by_path.values() if 'skipped' not in r]
+        for r in measured:
+            bound = _same_decoder(by_path, r, 'decode_only')
+            if bound and 'device' in r['path']:
+                ratio = r['per_cpu_s'] / bound['per_cpu_s']
+                lines.append(
+                    f'{method}: {r["path"]} ({r["decoder_name"]}) '
+                    f'{ratio:.2f}x the decode-only bound per CPU second '
+                    f'(target >= 0.9x: {_met(ratio >= 0.9)})')
+        for r in measured:
+            other = _same_decoder(by_path, dict(r, decoder_name='decord'),
+                                  r['path'])
+            if r['decoder_name'] == 'torchcodec' and other:
+                runs = ', '.join(f'{ms:.1f}' for ms in r['cpu_ms_runs'])
+                runs_d = ', '.join(f'{ms:.1f}' for ms in other['cpu_ms_runs'])
+                lines.append(
+                    f'{method}: {r["path"]}: torchcodec '
+                    f'{_ratio(r["per_cpu_s"], other["per_cpu_s"])} decord\'s '
+                    f'clips per CPU second (CPU ms/sample per repeat: '
+                    f'torchcodec {runs}; decord {runs_d})')
+    return lines
+
+
+def target_lines(results: Results) -> List[str]:
+    """Targets: ours requests <= 1.05x its unique frames; ours (and
+    ours_device) >= 1.8x naive on 2-view samples; the decode bound
+    (:func:`decode_bound_lines`)."""
+    lines = []
+    for method, by_path in results.items():
+        key = dict(
+            decoder_name=next(iter(by_path.values())).get('decoder_name'))
+        ours, naive, device = (
+            _same_decoder(by_path, key, p)
+            for p in ('ours', 'naive', 'ours_device'))
         if ours:
             ratio = ours['frames'] / max(ours['unique'], 1e-9)
             lines.append(f'{method}: frames requested/unique {ratio:.2f} '
@@ -93,7 +143,7 @@ def target_lines(results: Results) -> List[str]:
             lines.append(f'{method}: ours_device (colour augmentation on the '
                          f'device) {_vs_naive(device, naive)}; the device '
                          'time of the moved augmentation is not counted)')
-    return lines
+    return lines + decode_bound_lines(results)
 
 
 def prepared_rows(results: Results, prepared: Dict[str, dict],

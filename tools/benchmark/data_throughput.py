@@ -5,6 +5,10 @@ its R3D-18 Kinetics config (``ascnet_mm.utils.pretrain_config``),
 run by a ``DataLoader`` with ``--workers`` processes over the given videos,
 on these paths (``ascnet_mm/benchmark/pipelines.py``):
 
+- ``decode_only`` (optional): the bound; per sample the view sampler's plan
+  and one ``get_batch`` / ``get_frames_at`` of its sorted unique frames,
+  nothing else. Every path's clips per CPU second is also printed as a
+  ratio to it (``vs decode_only (CPU)``).
 - ``ours``: the config on the CPU path (crop, resize and colour in the
   workers); the view sampler plans all views and one ``DecordDecode``
   ``get_batch`` reads their unique frames.
@@ -29,22 +33,33 @@ on these paths (``ascnet_mm/benchmark/pipelines.py``):
   stride (CVRL); elsewhere it is reported as n/a.
 
 Frames decoded are counted in the worker by wrapping
-``decord.VideoReader.get_batch`` and ``__getitem__`` (the indices requested
-per sample) and compared with the unique frames the sample's views need;
-the decoder's own work (frames decoded to reach them after seeks, modelled
-on decord 0.6's ``GetBatch``/``SeekAccurate`` with the video's keyframe
-index) is reported beside it. Throughput is wall-clock clips/s (per core:
-divided by max(1, workers)) and clips per CPU second of the loading
-processes, which load from other processes on a shared machine barely
-changes; ``--repeats`` measures the paths interleaved several times and
-keeps each one's fastest. ``--prepared`` also runs ``ours`` on a copy made
-by ``tools/data/prepare_videos.py`` and prints clips/s per core, original
-vs prepared.
+``decord.VideoReader.get_batch`` and ``__getitem__`` and torchcodec's
+``get_frames_at`` (the indices requested per sample) and compared with the
+unique frames the sample's views need; the decoder's own work (frames
+decoded to reach them after seeks, modelled on decord 0.6's
+``GetBatch``/``SeekAccurate`` with the video's keyframe index) is reported
+beside it. ``--decoder decord torchcodec`` runs every path with each decoder
+(the config's ``DecordInit`` / ``DecordDecode`` swapped for
+``TorchCodecInit`` / ``TorchCodecDecode``, as the dataset base's ``decoder``
+line does; one FFmpeg thread), interleaved. Throughput is wall-clock clips/s
+(per core: divided by max(1, workers)) and clips per CPU second of the
+loading processes (``time.process_time()`` in the worker: every thread of
+the loading process, the decoders' own threads included), which load from
+other processes on a shared machine barely changes; ``--repeats`` measures
+the paths interleaved several times and keeps each one's fastest (and the
+CPU figures of its cheapest). Sample ``i`` starts from the random state
+``--seed + i`` on every path, so all paths decode the same frames.
+``--prepared`` also runs ``ours`` on a copy made by
+``tools/data/prepare_videos.py`` and prints clips/s per core, original vs
+prepared.
 
-Example::
+Examples::
 
     python tools/benchmark/data_throughput.py data/bench/340x256_g250 \\
         --workers 1 --num-samples 32 --prepared data/bench/340x256_g250_prep
+    python tools/benchmark/data_throughput.py data/bench/340x256_g250_prep \\
+        --workers 1 --num-samples 64 --repeats 3 \\
+        --paths decode_only ours_device --decoder decord torchcodec
 """
 import os
 import os.path as osp
@@ -72,10 +87,18 @@ def parse_args(argv=None):
         nargs='+',
         default=list(bench.DEFAULT_PATHS),
         choices=bench.PATHS,
-        help='ours_device: ours with ViewAugment on the '
-        'device; ours_device_crop: crop and colour on the device; '
-        'naive_reopen: naive with a fresh DecordInit '
-        'per view')
+        help='decode_only: the bound (one read of the '
+        'unique frames, nothing else); ours_device: ours with '
+        'ViewAugment on the device; ours_device_crop: crop and '
+        'colour on the device; naive_reopen: naive with a fresh '
+        'DecordInit per view')
+    parser.add_argument(
+        '--decoder',
+        nargs='+',
+        default=None,
+        choices=list(bench.DECODERS),
+        help='decoders to run every path with, interleaved '
+        '(default: the config\'s)')
     parser.add_argument(
         '--workers', type=int, default=1, help='DataLoader num_workers')
     parser.add_argument(
@@ -122,6 +145,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.config and len(args.method) != 1:
         parser.error('--config needs exactly one --method')
+    if args.prepared and args.decoder and len(args.decoder) > 1:
+        parser.error('--prepared takes one --decoder')
     if args.prepared and 'ours' not in args.paths:
         args.paths.insert(0, 'ours')
     return args
@@ -151,6 +176,7 @@ def run(args) -> dict:
             short_side=args.short_side,
             device_augment=args.device_augment),
         repeats=args.repeats,
+        decoders=args.decoder or (None, ),
         num_samples=args.num_samples,
         batch_size=args.batch_size,
         workers=args.workers,
