@@ -53,7 +53,7 @@ ROW_NAMES = dict(
 # each), finetune epochs (15 iterations each) and the online evaluation's
 # interval in epochs; None keeps the config's. Both log every 5 iterations.
 BUDGETS = dict(
-    quick=dict(pretrain_epochs=10, finetune_epochs=40, online_interval=2),
+    quick=dict(pretrain_epochs=8, finetune_epochs=40, online_interval=2),
     full=dict(
         pretrain_epochs=None, finetune_epochs=None, online_interval=None))
 LOG_EVERY = ['default_hooks.logger.interval=5']
