@@ -79,7 +79,7 @@ def run(args, log_path, label, extra=None):
             tail = ''.join(f.readlines()[-30:])
         raise SystemExit(f'{args[0]} failed (exit {code}); log: {log_path}\n'
                          f'{tail}')
-    return time.time() - start
+    print(f'    [{label}] done in {time.time() - start:.0f} s', flush=True)
 
 
 def evaluate(name, ckpt, out, data, budget, method='ascnet'):
