@@ -13,6 +13,4 @@ _base_ = [
 max_epochs = 100
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 optim_wrapper = dict(optimizer=dict(lr=0.01))
-param_scheduler = [
-    dict(_base_.param_scheduler[0], T_max=max_epochs, end=max_epochs)
-]
+param_scheduler = [dict(_base_.cosine_lr, T_max=max_epochs, end=max_epochs)]
