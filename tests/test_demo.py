@@ -127,3 +127,29 @@ def test_budgets_shorten_only_the_quick_run():
         f'train_cfg.val_interval={quick["online_interval"]}'
     ]
     assert schedule_options(None) == []
+
+
+def test_evaluate_gives_the_budgets_finetune_schedule_and_the_lists(
+        tmp_path, monkeypatch):
+    demo = load_tool('demo')
+    calls = {}
+    monkeypatch.setattr(demo, 'run',
+                        lambda args, log, label: calls.update({label: args}))
+    monkeypatch.setattr(demo, 'last_scalar', lambda work, key: 0.5)
+    (tmp_path / 'n' / 'retrieval').mkdir(parents=True)
+    (tmp_path / 'n' / 'retrieval' / 'retrieval.json').write_text(
+        json.dumps(
+            dict(
+                topk=dict(top1=40.0, top5=70.0),
+                gallery_spectrum=dict(effective_rank=30.0))))
+    row = demo.evaluate('n', 'c.pth', str(tmp_path), 'D',
+                        demo.BUDGETS['quick'])
+    assert row == dict(
+        linear_probe=50.0, finetune=50.0, top1=40.0, top5=70.0, rank=30.0)
+    epochs = demo.BUDGETS['quick']['finetune_epochs']
+    assert f'train_cfg.max_epochs={epochs}' in calls['n finetune']
+    assert not any('max_epochs' in arg for arg in calls['n linear'])
+    assert 'test_cfg.gallery_dataloader.dataset.ann_file=D/train.txt' in \
+        calls['n retrieval']
+    assert all('default_hooks.logger.interval=5' in args
+               for args in calls.values())

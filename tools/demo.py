@@ -104,13 +104,11 @@ def evaluate(name, ckpt, out, data, budget, method='ascnet'):
     work = osp.join(out, name, 'retrieval')
     run([
         'tools/test.py',
-        PROTOCOL_CONFIG.format(
-            method, 'retrieval'), ckpt, '--work-dir', work, '--cfg-options',
-        f'test_dataloader.dataset.data_prefix.video={data}/videos',
-        f'test_dataloader.dataset.ann_file={data}/val.txt',
-        f'test_cfg.gallery_dataloader.dataset.data_prefix.video={data}/videos',
-        f'test_cfg.gallery_dataloader.dataset.ann_file={data}/train.txt'
-    ] + LOG_EVERY, osp.join(work, 'run.log'), f'{name} retrieval')
+        PROTOCOL_CONFIG.format(method, 'retrieval'), ckpt, '--work-dir', work,
+        '--cfg-options'
+    ] + list_options('test_dataloader', data, 'val.txt') +
+        list_options('test_cfg.gallery_dataloader', data, 'train.txt') +
+        LOG_EVERY, osp.join(work, 'run.log'), f'{name} retrieval')
     with open(osp.join(work, 'retrieval.json')) as f:
         dump = json.load(f)
     row['top1'], row['top5'] = dump['topk']['top1'], dump['topk']['top5']
