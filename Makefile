@@ -1,4 +1,7 @@
-# `make demo`: set up, make the synthetic set, pretrain, evaluate, print a table.
+# `make demo`: set up, make the synthetic sets, pretrain, evaluate, print a
+#   table and draw curves, with short budgets (about 30 min on 2 cores).
+# `make demo-full`: the same with the configs' full schedules (the README's
+#   full table).
 # `make test`: set up, lint, run the whole test suite (what CI runs).
 # `make test-fast`: the unit tests only (`pytest -m "not slow"`), the inner loop.
 # `make mim`: OpenMMLab's mim in .venv (`mim train/test/search ascnet_mm`).
@@ -8,7 +11,7 @@ PY := $(VENV)/bin/python
 METHOD ?= ascnet
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install lint test test-fast demo mim clean
+.PHONY: install lint test test-fast demo demo-full mim clean
 
 $(STAMP): requirements/ci.txt requirements/runtime.txt setup.py
 	tools/install_ffmpeg_libs.sh
@@ -40,7 +43,10 @@ mim: install
 	$(PY) setup.py -q egg_info
 
 demo: install
-	$(PY) tools/demo.py --method $(METHOD)
+	$(PY) tools/demo.py --method $(METHOD) --budget quick
+
+demo-full: install
+	$(PY) tools/demo.py --method $(METHOD) --budget full
 
 clean:
 	rm -rf work_dirs/demo data/synthetic data/synthetic_pool

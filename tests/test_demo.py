@@ -33,22 +33,23 @@ def test_format_table_has_every_protocol_and_the_feature_rank():
     ]
 
 
-def test_make_set_refuses_a_set_made_with_other_settings(
-        tmp_path, monkeypatch):
-    demo = load_tool('demo')
-    monkeypatch.setattr(demo, 'ROOT', str(tmp_path))
+def test_make_set_refuses_a_set_made_with_other_settings(tmp_path):
+    from ascnet_mm.utils.demo_sets import SET_META, SET_OPTIONS, make_set
     calls = []
-    monkeypatch.setattr(demo, 'run', lambda args, log: calls.append(args))
-    demo.make_set('fresh', 320, 0, str(tmp_path / 'log'))
-    assert calls == [[
+
+    def run(args, log, label, extra):
+        calls.append((args, label, extra()))
+
+    make_set('fresh', 320, 0, str(tmp_path / 'log'), run, str(tmp_path))
+    assert calls == [([
         'tools/data/make_synthetic.py', '--out', 'fresh', '--videos', '320',
         '--seed', '0'
-    ] + demo.SET_OPTIONS]
+    ] + SET_OPTIONS, 'fresh', '0/320 videos')]
     # The same settings: kept as it is.
     (tmp_path / 'same').mkdir()
     (tmp_path / 'same' / 'meta.json').write_text(
-        json.dumps(dict(demo.SET_META, num_videos=320, seed=0, classes=[])))
-    demo.make_set('same', 320, 0, str(tmp_path / 'log'))
+        json.dumps(dict(SET_META, num_videos=320, seed=0, classes=[])))
+    make_set('same', 320, 0, str(tmp_path / 'log'), run, str(tmp_path))
     assert len(calls) == 1
     # An old default set (distractors, any background): refused, by name.
     (tmp_path / 'old').mkdir()
@@ -60,20 +61,20 @@ def test_make_set_refuses_a_set_made_with_other_settings(
                 scene_bias=0.0,
                 background_value=[0.15, 0.6])))
     with pytest.raises(SystemExit, match=r'old/meta\.json.*remove old'):
-        demo.make_set('old', 320, 0, str(tmp_path / 'log'))
+        make_set('old', 320, 0, str(tmp_path / 'log'), run, str(tmp_path))
     assert len(calls) == 1
 
 
 def test_demo_set_options_are_what_the_generator_records(tmp_path):
-    demo = load_tool('demo')
+    from ascnet_mm.utils.demo_sets import SET_META, SET_OPTIONS
     cli = load_tool('data/make_synthetic')
     out = str(tmp_path / 'set')
     cli.main([
         '--out', out, '--videos', '2', '--size', '16', '--workers', '1',
         '--seed', '3'
-    ] + demo.SET_OPTIONS)
+    ] + SET_OPTIONS)
     meta = json.load(open(osp.join(out, 'meta.json')))
-    assert {k: meta[k] for k in demo.SET_META} == demo.SET_META
+    assert {k: meta[k] for k in SET_META} == SET_META
 
 
 def test_last_scalar_reads_the_newest_run_and_names_a_missing_key(tmp_path):
@@ -90,3 +91,65 @@ def test_last_scalar_reads_the_newest_run_and_names_a_missing_key(tmp_path):
     assert last_scalar(str(tmp_path), 'acc/top1') == 0.3
     with pytest.raises(KeyError, match='no "loss" logged'):
         last_scalar(str(tmp_path), 'loss')
+
+
+def test_run_gives_every_child_the_demos_thread_setting(monkeypatch):
+    """The thread setting reaches the children: run() starts each tool with
+    child_env(THREADS), whatever the demo's own environment says."""
+    demo = load_tool('demo')
+    monkeypatch.setenv('OMP_NUM_THREADS', '7')
+    seen = {}
+
+    def fake_run(cmd, log_path, printer, echo, cwd, env):
+        seen.update(cmd=cmd, env=env, label=printer.label)
+        return 0
+
+    monkeypatch.setattr(demo.demo_progress, 'run_with_progress', fake_run)
+    demo.run(['tools/train.py', 'x.py'], 'log', 'ascnet pretrain')
+    assert seen['cmd'][1:] == ['tools/train.py', 'x.py']
+    assert seen['label'] == 'ascnet pretrain'
+    for key in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS'):
+        assert seen['env'][key] == str(demo.THREADS)
+    assert seen['env']['PYTHONUNBUFFERED'] == '1'
+
+
+def test_budgets_shorten_only_the_quick_run():
+    from ascnet_mm.utils import schedule_options
+    demo = load_tool('demo')
+    quick, full = demo.BUDGETS['quick'], demo.BUDGETS['full']
+    assert all(value is None for value in full.values())
+    epochs = quick['pretrain_epochs']
+    assert schedule_options(epochs, quick['online_interval']) == [
+        f'train_cfg.max_epochs={epochs}', f'param_scheduler.0.T_max={epochs}',
+        f'param_scheduler.0.end={epochs}',
+        f'default_hooks.checkpoint.interval={epochs}',
+        f'train_cfg.val_begin={quick["online_interval"]}',
+        f'train_cfg.val_interval={quick["online_interval"]}'
+    ]
+    assert schedule_options(None) == []
+
+
+def test_evaluate_gives_the_budgets_finetune_schedule_and_the_lists(
+        tmp_path, monkeypatch):
+    demo = load_tool('demo')
+    calls = {}
+    monkeypatch.setattr(demo, 'run',
+                        lambda args, log, label: calls.update({label: args}))
+    monkeypatch.setattr(demo, 'last_scalar', lambda work, key: 0.5)
+    (tmp_path / 'n' / 'retrieval').mkdir(parents=True)
+    (tmp_path / 'n' / 'retrieval' / 'retrieval.json').write_text(
+        json.dumps(
+            dict(
+                topk=dict(top1=40.0, top5=70.0),
+                gallery_spectrum=dict(effective_rank=30.0))))
+    row = demo.evaluate('n', 'c.pth', str(tmp_path), 'D',
+                        demo.BUDGETS['quick'])
+    assert row == dict(
+        linear_probe=50.0, finetune=50.0, top1=40.0, top5=70.0, rank=30.0)
+    epochs = demo.BUDGETS['quick']['finetune_epochs']
+    assert f'train_cfg.max_epochs={epochs}' in calls['n finetune']
+    assert not any('max_epochs' in arg for arg in calls['n linear'])
+    assert 'test_cfg.gallery_dataloader.dataset.ann_file=D/train.txt' in \
+        calls['n retrieval']
+    assert all('default_hooks.logger.interval=5' in args
+               for args in calls.values())

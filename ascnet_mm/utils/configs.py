@@ -31,3 +31,32 @@ def pretrain_config(method: str,
         raise ValueError(f'no pretraining config for {key}; known: '
                          f'{sorted(PRETRAIN_CONFIGS)}')
     return osp.join(CONFIG_ROOT, PRETRAIN_CONFIGS[key])
+
+
+def schedule_options(epochs, val_interval=None) -> list:
+    """``--cfg-options`` that set the length of a config's epoch-based
+    cosine schedule (its first ``param_scheduler``) and checkpoint interval
+    to ``epochs``, and the validation to every ``val_interval`` epochs; none
+    for ``epochs=None``."""
+    if epochs is None:
+        return []
+    opts = [
+        f'train_cfg.max_epochs={epochs}', f'param_scheduler.0.T_max={epochs}',
+        f'param_scheduler.0.end={epochs}',
+        f'default_hooks.checkpoint.interval={epochs}'
+    ]
+    if val_interval is not None:
+        opts += [
+            f'train_cfg.val_begin={val_interval}',
+            f'train_cfg.val_interval={val_interval}'
+        ]
+    return opts
+
+
+def list_options(loader: str, root: str, ann_file: str) -> list:
+    """``--cfg-options`` that point the dataset of ``loader`` (e.g.
+    ``'train_dataloader'``) at ``<root>/videos`` and ``<root>/<ann_file>``."""
+    return [
+        f'{loader}.dataset.data_prefix.video={root}/videos',
+        f'{loader}.dataset.ann_file={root}/{ann_file}'
+    ]

@@ -11,13 +11,12 @@ test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=1e-4),
     clip_grad=dict(max_norm=40, norm_type=2))
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=max_epochs,
-        eta_min=0,
-        by_epoch=True,
-        begin=0,
-        end=max_epochs,
-        convert_to_iter_based=True)
-]
+# A config with another length states
+# dict(_base_.cosine_lr, T_max=max_epochs, end=max_epochs).
+cosine_lr = dict(
+    type='CosineAnnealingLR',
+    eta_min=0,
+    by_epoch=True,
+    begin=0,
+    convert_to_iter_based=True)
+param_scheduler = [dict(cosine_lr, T_max=max_epochs, end=max_epochs)]
