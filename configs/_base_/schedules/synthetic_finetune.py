@@ -11,12 +11,8 @@ test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=1e-4),
     clip_grad=dict(max_norm=40, norm_type=2))
-# A config with another length states
+# Cosine to 0 from epoch 0 (MMEngine's defaults: eta_min 0, begin 0,
+# by_epoch), stepped per iteration. A config with another length states
 # dict(_base_.cosine_lr, T_max=max_epochs, end=max_epochs).
-cosine_lr = dict(
-    type='CosineAnnealingLR',
-    eta_min=0,
-    by_epoch=True,
-    begin=0,
-    convert_to_iter_based=True)
+cosine_lr = dict(type='CosineAnnealingLR', convert_to_iter_based=True)
 param_scheduler = [dict(cosine_lr, T_max=max_epochs, end=max_epochs)]
