@@ -1,8 +1,7 @@
 """The demo's picture: online evaluation over pretraining, per method."""
-import glob
-import json
-import os.path as osp
 from typing import Dict, List, Optional, Tuple
+
+from .run_records import run_scalars
 
 # The online evaluation's scalars the picture shows, with their titles.
 CURVES = (('knn/top1', 'online kNN top-1 (%)'), ('spectrum/effective_rank',
@@ -17,11 +16,8 @@ def online_curves(work_dir: str) -> Dict[str, List[Tuple[int, float]]]:
     training iteration logged in that epoch (the epoch itself when none).
     """
     curves = {key: [] for key, _ in CURVES}
-    for path in sorted(
-            glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
+    for records in run_scalars(work_dir):
         last_iter = {}
-        with open(path) as f:
-            records = [json.loads(line) for line in f if line.strip()]
         for record in records:
             if 'iter' in record and 'epoch' in record:
                 last_iter[record['epoch']] = max(

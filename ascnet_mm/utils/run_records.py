@@ -3,6 +3,18 @@ import glob
 import json
 import os
 import os.path as osp
+from typing import List
+
+
+def run_scalars(work_dir: str) -> List[List[dict]]:
+    """The records of every run's ``<timestamp>/vis_data/scalars.json``
+    under ``work_dir``, a list per run, oldest run first."""
+    runs = []
+    for path in sorted(
+            glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
+        with open(path) as f:
+            runs.append([json.loads(line) for line in f if line.strip()])
+    return runs
 
 
 def last_scalar(work_dir: str, key: str):
@@ -13,13 +25,10 @@ def last_scalar(work_dir: str, key: str):
         KeyError: ``key`` was never logged there.
     """
     value = None
-    for path in sorted(
-            glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
-        with open(path) as f:
-            for line in f:
-                record = json.loads(line)
-                if key in record:
-                    value = record[key]
+    for records in run_scalars(work_dir):
+        for record in records:
+            if key in record:
+                value = record[key]
     if value is None:
         raise KeyError(f'no "{key}" logged under {work_dir}')
     return value
