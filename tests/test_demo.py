@@ -100,8 +100,8 @@ def test_run_gives_every_child_the_demos_thread_setting(monkeypatch):
     monkeypatch.setenv('OMP_NUM_THREADS', '7')
     seen = {}
 
-    def fake_run(cmd, log_path, printer, echo, cwd, env):
-        seen.update(cmd=cmd, env=env, label=printer.label)
+    def fake_run(cmd, log_path, printer, echo, stop, cwd, env):
+        seen.update(cmd=cmd, env=env, label=printer.label, stop=stop)
         return 0
 
     monkeypatch.setattr(demo.demo_progress, 'run_with_progress', fake_run)
@@ -111,6 +111,14 @@ def test_run_gives_every_child_the_demos_thread_setting(monkeypatch):
     for key in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS'):
         assert seen['env'][key] == str(demo.THREADS)
     assert seen['env']['PYTHONUNBUFFERED'] == '1'
+    # The demo's stop event: set at a stage's failure, it ends the child,
+    # and no stage starts after it.
+    assert seen['stop'] is demo.STOP
+    demo.STOP.set()
+    seen.clear()
+    with pytest.raises(SystemExit, match=r'\[ascnet finetune\] not started'):
+        demo.run(['tools/train.py', 'y.py'], 'log', 'ascnet finetune')
+    assert seen == {}
 
 
 def test_budgets_shorten_only_the_quick_run():
@@ -129,26 +137,33 @@ def test_budgets_shorten_only_the_quick_run():
     assert schedule_options(None) == []
 
 
-def test_evaluate_gives_the_budgets_finetune_schedule_and_the_lists(
+def test_protocol_stages_give_the_budgets_finetune_schedule_and_the_lists(
         tmp_path, monkeypatch):
+    from ascnet_mm.utils import demo_protocols
     demo = load_tool('demo')
     calls = {}
-    monkeypatch.setattr(demo, 'run',
-                        lambda args, log, label: calls.update({label: args}))
-    monkeypatch.setattr(demo, 'last_scalar', lambda work, key: 0.5)
+    monkeypatch.setattr(demo_protocols, 'last_scalar', lambda work, key: 0.5)
     (tmp_path / 'n' / 'retrieval').mkdir(parents=True)
     (tmp_path / 'n' / 'retrieval' / 'retrieval.json').write_text(
         json.dumps(
             dict(
                 topk=dict(top1=40.0, top5=70.0),
                 gallery_spectrum=dict(effective_rank=30.0))))
-    row = demo.evaluate('n', 'c.pth', str(tmp_path), 'D',
-                        demo.BUDGETS['quick'])
+    epochs = demo.BUDGETS['quick']['finetune_epochs']
+    stages = demo_protocols.protocol_stages(
+        lambda args, log, label: calls.update({label: args}), 'n',
+        str(tmp_path), 'D', epochs)
+    # finetune, the longest, first: it starts first among ready stages
+    assert list(stages) == ['finetune', 'linear_probe', 'retrieval']
+    row = {}
+    for fn in stages.values():
+        row.update(fn('c.pth'))
     assert row == dict(
         linear_probe=50.0, finetune=50.0, top1=40.0, top5=70.0, rank=30.0)
-    epochs = demo.BUDGETS['quick']['finetune_epochs']
     assert f'train_cfg.max_epochs={epochs}' in calls['n finetune']
     assert not any('max_epochs' in arg for arg in calls['n linear'])
+    assert 'model.backbone.init_cfg.checkpoint=c.pth' in calls['n linear']
+    assert calls['n retrieval'][2] == 'c.pth'
     assert 'test_cfg.gallery_dataloader.dataset.ann_file=D/train.txt' in \
         calls['n retrieval']
     assert all('default_hooks.logger.interval=5' in args

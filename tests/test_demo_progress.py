@@ -1,6 +1,8 @@
 """ascnet_mm/utils/demo_progress.py: what the demo shows of a child's output
 (fake MMEngine logger lines; the demo itself is not run)."""
 import sys
+import threading
+import time
 
 import pytest
 
@@ -106,3 +108,26 @@ def test_run_with_progress_logs_everything_and_echoes_progress(tmp_path):
                              ProgressPrinter('child'),
                              echo=shown.append)
     assert code == 3
+
+
+def test_run_with_progress_ends_the_child_once_stop_is_set(tmp_path):
+    """Another stage failed: a child still running is terminated, and what
+    it printed before is in its log."""
+    stop = threading.Event()
+    script = 'import time; print("started", flush=True); time.sleep(60)'
+    shown = []
+
+    def echo(line):
+        shown.append(line)
+
+    timer = threading.Timer(0.5, stop.set)
+    timer.start()
+    start = time.time()
+    code = run_with_progress([sys.executable, '-c', script],
+                             str(tmp_path / 'run.log'),
+                             ProgressPrinter('child'),
+                             echo=echo,
+                             stop=stop)
+    assert code != 0
+    assert time.time() - start < 30
+    assert (tmp_path / 'run.log').read_text() == 'started\n'

@@ -7,23 +7,26 @@ of 2,560 other videos (seed 5) whose 1,920-video ``pretrain.txt``
 pretraining reads.
 Pretrains each method on the pool (``PRETRAIN_CONFIGS``; online kNN and
 spectrum on the labelled set), then runs the linear probe, finetune and
-retrieval protocols (``PROTOCOL_CONFIG``) for its weights and for random init
+retrieval protocols (``demo_protocols.py``) for its weights and for random init
 through the stock ``tools/train.py`` / ``tools/test.py``, and prints one
 table (last column: the retrieval gallery's effective rank; near 1 means
 dimensional collapse) and writes ``curves.png`` (online kNN top-1 and
-effective rank over pretraining). ``--budget quick`` (``make demo``)
-shortens pretraining and finetuning (``BUDGETS``); ``--budget full`` (``make
-demo-full``) runs the configs' schedules. Each stage prints a progress line
-at least every 30 s; the full output goes to its log file.
+effective rank over pretraining). Stages that do not depend on each other
+run side by side, ``--jobs`` at a time (``demo_stages.py``). ``--budget
+quick`` (``make demo``) shortens pretraining and finetuning (``BUDGETS``);
+``--budget full`` (``make demo-full``) runs the configs' schedules. Each
+stage prints a progress line at least every 30 s; the full output goes to
+its log file.
 
     python tools/demo.py --method ascnet              # make demo
     python tools/demo.py --method all --budget full   # demo-full METHOD=all
 """
 import argparse
-import json
 import os.path as osp
 import sys
+import threading
 import time
+from functools import partial
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -33,9 +36,15 @@ from ascnet_mm.utils import demo_progress  # noqa: E402
 from ascnet_mm.utils import list_options  # noqa: E402
 from ascnet_mm.utils import schedule_options  # noqa: E402
 from ascnet_mm.utils import REPO_ROOT as ROOT  # noqa: E402
-from ascnet_mm.utils import (last_scalar, markdown_table,  # noqa: E402
-                             pretrain_config, random_init_checkpoint)
+from ascnet_mm.utils import markdown_table  # noqa: E402
+from ascnet_mm.utils import pretrain_config  # noqa: E402
+from ascnet_mm.utils import random_init_checkpoint  # noqa: E402
+from ascnet_mm.utils.demo_protocols import LOG_EVERY  # noqa: E402
+from ascnet_mm.utils.demo_protocols import protocol_stages  # noqa: E402
 from ascnet_mm.utils.demo_sets import make_set  # noqa: E402
+from ascnet_mm.utils.demo_stages import run_stages  # noqa: E402
+from ascnet_mm.utils.machine import cpu_summary  # noqa: E402
+from ascnet_mm.utils.machine import usable_cpus  # noqa: E402
 
 PRETRAIN_CONFIGS = dict(
     ascnet='configs/ascnet/ascnet_r18-w16_synthetic_vcreg.py',
@@ -43,11 +52,9 @@ PRETRAIN_CONFIGS = dict(
         m: osp.relpath(pretrain_config(m, 'r3d18', 'synthetic'), ROOT)
         for m in ('rspnet', 'cvrl')
     })
-# A method's protocol configs; they differ from another method's only in the
-# default checkpoint, which evaluate() always sets.
-PROTOCOL_CONFIG = 'configs/{0}/benchmarks/{0}_r18-w16_{1}_synthetic.py'
 # Table rows say what was pretrained: ASCNet's config adds our term.
 ROW_NAMES = dict(
+    random_init='random init',
     ascnet='ascnet + var-cov (ours)', rspnet='rspnet', cvrl='cvrl')
 # What a budget changes: pretraining epochs on the pool (120 iterations
 # each), finetune epochs (15 iterations each) and the online evaluation's
@@ -56,15 +63,18 @@ BUDGETS = dict(
     quick=dict(pretrain_epochs=8, finetune_epochs=40, online_interval=2),
     full=dict(
         pretrain_epochs=None, finetune_epochs=None, online_interval=None))
-LOG_EVERY = ['default_hooks.logger.interval=5']
 # Compute threads of every child (the trainer; its loader workers run one
 # torch thread each): docs/synthetic_set.md has the profile behind it.
 THREADS = 1
+# Set at a stage's failure: the running stages end their children.
+STOP = threading.Event()
 
 
 def run(args, log_path, label, extra=None):
     """Run a tool as a subprocess, its output to ``log_path`` and its
     progress to the console (:class:`ProgressPrinter`); fail loudly."""
+    if STOP.is_set():
+        raise SystemExit(f'[{label}] not started: another stage failed')
     print('  $ ' + ' '.join(args), flush=True)
     start = time.time()
     code = demo_progress.run_with_progress(
@@ -72,48 +82,15 @@ def run(args, log_path, label, extra=None):
         log_path,
         demo_progress.ProgressPrinter(label, extra=extra),
         echo=lambda line: print('    ' + line, flush=True),
+        stop=STOP,
         cwd=ROOT,
         env=demo_progress.child_env(THREADS))
     if code != 0:
         with open(log_path) as f:
             tail = ''.join(f.readlines()[-30:])
-        raise SystemExit(f'{args[0]} failed (exit {code}); log: {log_path}\n'
-                         f'{tail}')
+        raise SystemExit(f'[{label}] {args[0]} failed (exit {code}); log: '
+                         f'{log_path}\n{tail}')
     print(f'    [{label}] done in {time.time() - start:.0f} s', flush=True)
-
-
-def evaluate(name, ckpt, out, data, budget, method='ascnet'):
-    """Linear probe, finetune and retrieval of one initialisation, with the
-    protocol configs of ``method``."""
-    data_opts = (
-        list_options('train_dataloader', data, 'train.txt') +
-        list_options('val_dataloader', data, 'val.txt') +
-        list_options('test_dataloader', data, 'val.txt') + LOG_EVERY)
-    row = {}
-    for protocol, short, epochs in (('linear_probe', 'linear', None),
-                                    ('finetune', 'finetune',
-                                     budget['finetune_epochs'])):
-        work = osp.join(out, name, protocol)
-        run([
-            'tools/train.py',
-            PROTOCOL_CONFIG.format(method, short), '--work-dir', work,
-            '--cfg-options', f'model.backbone.init_cfg.checkpoint={ckpt}'
-        ] + data_opts + schedule_options(epochs), osp.join(work, 'run.log'),
-            f'{name} {short}')
-        row[protocol] = last_scalar(work, 'acc/top1') * 100
-    work = osp.join(out, name, 'retrieval')
-    run([
-        'tools/test.py',
-        PROTOCOL_CONFIG.format(method, 'retrieval'), ckpt, '--work-dir', work,
-        '--cfg-options'
-    ] + list_options('test_dataloader', data, 'val.txt') +
-        list_options('test_cfg.gallery_dataloader', data, 'train.txt') +
-        LOG_EVERY, osp.join(work, 'run.log'), f'{name} retrieval')
-    with open(osp.join(work, 'retrieval.json')) as f:
-        dump = json.load(f)
-    row['top1'], row['top5'] = dump['topk']['top1'], dump['topk']['top5']
-    row['rank'] = dump['gallery_spectrum']['effective_rank']
-    return row
 
 
 def format_table(rows):
@@ -128,7 +105,7 @@ def format_table(rows):
 
 def pretrain(method, args, budget):
     """Pretrain ``method`` on the pool (online evaluation on the labelled
-    set); return its work dir and last checkpoint."""
+    set); return its last checkpoint."""
     work = osp.join(args.out, method, 'pretrain')
     epochs = args.epochs or budget['pretrain_epochs']
     # online evaluation: kNN of the labelled set
@@ -143,7 +120,7 @@ def pretrain(method, args, budget):
         schedule_options(epochs, budget['online_interval']),
         osp.join(work, 'run.log'), f'{method} pretrain')
     with open(osp.join(ROOT, work, 'last_checkpoint')) as f:
-        return work, f.read().strip()
+        return f.read().strip()
 
 
 def main():
@@ -177,6 +154,12 @@ def main():
         type=int,
         default=THREADS,
         help='compute threads of each child tool (default: %(default)s)')
+    parser.add_argument(
+        '--jobs',
+        type=int,
+        default=usable_cpus(),
+        help='stages run at once, each on --threads threads (default: the '
+        'CPUs this process may use, %(default)s)')
     args = parser.parse_args()
     THREADS = args.threads
     budget = BUDGETS[args.budget]
@@ -196,32 +179,51 @@ def main():
         log = osp.join(ROOT, args.out, f'{osp.basename(path)}.log')
         make_set(path, videos, seed, log, run, ROOT)
 
-    rows, curves = {}, {}
-    print('[2] random init: linear probe, finetune, retrieval', flush=True)
+    print('[2] random init, then each method: pretrain, then linear probe, '
+          f'finetune and retrieval ({args.jobs} stages at a time)',
+          flush=True)
     ckpt = random_init_checkpoint(
         pretrain_config('ascnet', 'r3d18', 'synthetic'),
         osp.join(ROOT, args.out, 'random_init.pth'), args.seed)
-    rows['random init'] = evaluate('random_init', ckpt, args.out, args.data,
-                                   budget)
-    for method in methods:
-        print(f'[3] {method}: pretrain, then evaluate', flush=True)
-        work, ckpt = pretrain(method, args, budget)
-        curves[method] = demo_plot.online_curves(osp.join(ROOT, work))
-        rows[ROW_NAMES[method]] = evaluate(method, ckpt, args.out, args.data,
-                                           budget, method)
+    protocols = partial(protocol_stages, run, out=args.out, data=args.data,
+                        finetune_epochs=budget['finetune_epochs'])
+    # First in order, first to start: the first pretraining, random init's
+    # protocols beside it, then each method's protocols before the next
+    # method's pretraining.
+    stages = {}
+    for i, method in enumerate(methods):
+        stages[(method, 'pretrain')] = (partial(pretrain, method, args,
+                                                budget), ())
+        if i == 0:
+            stages.update({('random_init', p): (partial(fn, ckpt), ())
+                           for p, fn in protocols('random_init').items()})
+        stages.update({(method, p): (fn, [(method, 'pretrain')])
+                       for p, fn in protocols(method, method=method).items()})
+    results = run_stages(stages, args.jobs, STOP)
 
+    rows, curves = {}, {}
+    for name in ('random_init', ) + methods:
+        row = {}
+        for (stage_of, protocol), result in results.items():
+            if stage_of == name and protocol != 'pretrain':
+                row.update(result)
+        rows[ROW_NAMES[name]] = row
+        if name != 'random_init':
+            curves[name] = demo_plot.online_curves(
+                osp.join(ROOT, args.out, name, 'pretrain'))
     table = format_table(rows)
+    elapsed = (f'{time.time() - start:.0f} s on {cpu_summary()}, '
+               f'{args.jobs} stages at a time')
     with open(osp.join(ROOT, args.out, 'results.md'), 'w') as f:
-        f.write(table + '\n')
-    random = rows['random init']
+        f.write(f'{args.budget} budget, {elapsed}\n\n{table}\n')
+    random = rows[ROW_NAMES['random_init']]
     plot = demo_plot.plot_curves(curves,
                                  osp.join(ROOT, args.out, 'curves.png'), {
                                      'knn/top1': random['top1'],
                                      'spectrum/effective_rank': random['rank']
                                  }, 'random init (retrieval)')
-    print(f'\nSynthetic benchmark, {args.budget} budget '
-          f'({time.time() - start:.0f} s, {args.out}/results.md, {plot}):'
-          f'\n{table}')
+    print(f'\nSynthetic benchmark, {args.budget} budget ({elapsed}; '
+          f'{args.out}/results.md, {plot}):\n{table}')
 
 
 if __name__ == '__main__':

@@ -133,9 +133,11 @@ def run_with_progress(cmd: list,
                       log_path: str,
                       printer: ProgressPrinter,
                       echo: Callable[[str], None] = print,
+                      stop: Optional[threading.Event] = None,
                       **popen_kwargs) -> int:
     """Run ``cmd``, its output to ``log_path`` and its progress (see
-    :class:`ProgressPrinter`) through ``echo``; return its exit code."""
+    :class:`ProgressPrinter`) through ``echo``; return its exit code. Once
+    ``stop`` is set (another stage failed), the child is terminated."""
     os.makedirs(os.path.dirname(log_path) or '.', exist_ok=True)
     lines = queue.Queue()
     with open(log_path, 'w') as log:
@@ -156,6 +158,8 @@ def run_with_progress(cmd: list,
                 line = ''
             if line is None:
                 break
+            if stop is not None and stop.is_set() and proc.poll() is None:
+                proc.terminate()
             status = None
             if line:
                 log.write(line)
