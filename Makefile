@@ -1,7 +1,8 @@
 # `make demo`: set up, make the synthetic sets, pretrain, evaluate, print a
-#   table and draw curves, with short budgets (about 30 min on 2 cores).
+#   table and draw curves, with short budgets (7-22 min on an idle 2-core
+#   machine: README, "make demo (quick)").
 # `make demo-full`: the same with the configs' full schedules (the README's
-#   full table).
+#   full table; 27-86 min by machine kind).
 # `make test`: set up, lint, run the whole test suite (what CI runs).
 # `make test-fast`: the unit tests only (`pytest -m "not slow"`), the inner loop.
 # `make mim`: OpenMMLab's mim in .venv (`mim train/test/search ascnet_mm`).
