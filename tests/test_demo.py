@@ -1,6 +1,7 @@
 """tools/demo.py: the results table (the runs themselves are `make demo`)."""
 import json
 import os.path as osp
+import sys
 
 import pytest
 from helpers import load_tool
@@ -168,3 +169,61 @@ def test_protocol_stages_give_the_budgets_finetune_schedule_and_the_lists(
         calls['n retrieval']
     assert all('default_hooks.logger.interval=5' in args
                for args in calls.values())
+
+
+def test_main_orders_the_stages_and_joins_each_inits_row(tmp_path,
+                                                         monkeypatch):
+    """The first pretraining, random init's protocols beside it, then each
+    method's protocols before the next pretraining; one row per init, random
+    init first (fake stages: nothing is trained)."""
+    demo = load_tool('demo')
+    monkeypatch.setattr(demo, 'make_set', lambda *args: None)
+    monkeypatch.setattr(demo, 'random_init_checkpoint', lambda *args: 'r.pth')
+    monkeypatch.setattr(demo.demo_plot, 'online_curves', lambda work: work)
+    seen = {}
+
+    def plot_curves(curves, out, reference, label):
+        seen.update(curves=curves, reference=reference)
+        return out
+
+    def result(name, protocol):
+        if protocol == 'pretrain':
+            return 'ckpt'
+        if protocol == 'retrieval':
+            return dict(top1=30.0, top5=60.0, rank=9.0)
+        return {protocol: 10.0 if name == 'random_init' else 40.0}
+
+    def run_stages(stages, jobs, stop):
+        seen.update(order=list(stages), jobs=jobs)
+        return {stage: result(*stage) for stage in stages}
+
+    monkeypatch.setattr(demo.demo_plot, 'plot_curves', plot_curves)
+    monkeypatch.setattr(demo, 'run_stages', run_stages)
+    monkeypatch.setattr(sys, 'argv', [
+        'demo', '--method', 'ascnet,cvrl', '--out',
+        str(tmp_path), '--jobs', '2'
+    ])
+    demo.main()
+    protocols = ['finetune', 'linear_probe', 'retrieval']
+    assert seen['order'] == ([('ascnet', 'pretrain')] +
+                             [('random_init', p) for p in protocols] +
+                             [('ascnet', p) for p in protocols] +
+                             [('cvrl', 'pretrain')] +
+                             [('cvrl', p) for p in protocols])
+    assert seen['jobs'] == 2
+    assert seen['curves'] == {
+        m: osp.join(str(tmp_path), m, 'pretrain')
+        for m in ('ascnet', 'cvrl')
+    }
+    assert seen['reference'] == {
+        'knn/top1': 30.0,
+        'spectrum/effective_rank': 9.0
+    }
+    results = (tmp_path / 'results.md').read_text().splitlines()
+    assert results[0].startswith('quick budget, ')
+    assert results[0].endswith(', 2 stages at a time')
+    assert results[-3:] == [
+        '| random init | 10.0 | 10.0 | 30.0 | 60.0 | 9.0 |',
+        '| ascnet + var-cov (ours) | 40.0 | 40.0 | 30.0 | 60.0 | 9.0 |',
+        '| cvrl | 40.0 | 40.0 | 30.0 | 60.0 | 9.0 |',
+    ]

@@ -201,16 +201,15 @@ def main():
                        for p, fn in protocols(method, method=method).items()})
     results = run_stages(stages, args.jobs, STOP)
 
-    rows, curves = {}, {}
-    for name in ('random_init', ) + methods:
-        row = {}
-        for (stage_of, protocol), result in results.items():
-            if stage_of == name and protocol != 'pretrain':
-                row.update(result)
-        rows[ROW_NAMES[name]] = row
-        if name != 'random_init':
-            curves[name] = demo_plot.online_curves(
-                osp.join(ROOT, args.out, name, 'pretrain'))
+    # A row per init, random init first; its protocols' parts joined.
+    rows = {ROW_NAMES[name]: {} for name in ('random_init', ) + methods}
+    for (name, protocol), result in results.items():
+        if protocol != 'pretrain':
+            rows[ROW_NAMES[name]].update(result)
+    curves = {
+        m: demo_plot.online_curves(osp.join(ROOT, args.out, m, 'pretrain'))
+        for m in methods
+    }
     table = format_table(rows)
     elapsed = (f'{time.time() - start:.0f} s on {cpu_summary()}, '
                f'{args.jobs} stages at a time')

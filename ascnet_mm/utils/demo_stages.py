@@ -34,12 +34,12 @@ def run_stages(stages: Dict[str, Stage],
         unknown = [d for d in deps if d not in stages]
         if unknown:
             raise ValueError(f'stage {name!r} depends on unknown {unknown}')
-    stop = stop or threading.Event()
+    jobs, stop = max(1, jobs), stop or threading.Event()
     pending, running, results = dict(stages), {}, {}
-    with ThreadPoolExecutor(max(1, jobs)) as pool:
+    with ThreadPoolExecutor(jobs) as pool:
         while pending or running:
             for name, (fn, deps) in list(pending.items()):
-                if len(running) >= max(1, jobs):
+                if len(running) >= jobs:
                     break
                 if all(d in results for d in deps):
                     del pending[name]
