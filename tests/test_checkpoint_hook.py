@@ -4,12 +4,15 @@ one is complete, and ``--resume`` skips unreadable checkpoints."""
 import os
 import os.path as osp
 import signal
+from collections import deque
 
 import pytest
 import torch
 from helpers import (derived_config, finetune_config, synthetic_options,
                      train_tool)
 from mmengine import Config
+from mmengine.fileio import get_file_backend
+from mmengine.logging import MessageHub
 from mmengine.registry import HOOKS, DefaultScope
 from mmengine.runner import Runner
 
@@ -47,6 +50,65 @@ def test_runner_registers_our_checkpoint_hook(tmp_path):
     runner = Runner.from_cfg(cfg)
     found = [h for h in runner.hooks if 'CheckpointHook' in type(h).__name__]
     assert [type(h) for h in found] == [CheckpointHook]
+
+
+@pytest.mark.parametrize('config, expected', [
+    ('configs/ascnet/r18_k400.py', (1, 2, 50)),
+    ('configs/cvrl/cvrl_s3dg_k400.py', (1, 2, 50)),
+    (ASCNET, (10, 1, 0)),
+])
+def test_pretraining_checkpoint_schedule(config, expected):
+    """Kinetics runs save every epoch and keep every 50th (RSPNet's code);
+    the short synthetic runs every 10th, one kept."""
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        hook = HOOKS.build(cfg.default_hooks.checkpoint)
+    assert (hook.interval, hook.max_keep_ckpts, hook.keep_interval) == expected
+    assert 'keep_interval' not in hook.args  # not passed to save_checkpoint
+
+
+def test_keep_interval_must_be_a_count():
+    for bad in (-1, 2.5, '50'):
+        with pytest.raises(ValueError, match='keep_interval must be'):
+            CheckpointHook(interval=1, keep_interval=bad)
+
+
+class SavingRunner:
+    """What ``CheckpointHook._save_checkpoint_with_step`` uses of a Runner:
+    ``save_checkpoint`` writes a small real checkpoint."""
+
+    def __init__(self, work_dir):
+        self.work_dir = str(work_dir)
+        self.model = torch.nn.Linear(2, 2)
+        self.message_hub = MessageHub.get_instance(f'saving_{work_dir}')
+
+    def save_checkpoint(self, out_dir, filename, *args, **kwargs):
+        save(osp.join(out_dir, filename))
+
+
+@pytest.mark.parametrize('max_keep, keep_interval, left', [
+    (2, 3, [3, 6, 7, 8, 9]),
+    (1, 3, [3, 6, 8, 9]),
+    (2, 0, [8, 9]),
+    (-1, 3, list(range(1, 10))),
+])
+def test_keep_interval_keeps_every_nth_checkpoint(tmp_path, max_keep,
+                                                  keep_interval, left):
+    """Epochs 1..9 saved: every ``keep_interval``-th stays, and
+    ``max_keep_ckpts`` keeps that many of the others (RSPNet's
+    ``checkpoint_interval``)."""
+    hook = CheckpointHook(
+        interval=1, max_keep_ckpts=max_keep, keep_interval=keep_interval)
+    runner = SavingRunner(tmp_path)
+    hook.out_dir = str(tmp_path)
+    hook.file_backend = get_file_backend(str(tmp_path))
+    hook.keep_ckpt_ids = deque([], max(max_keep, 1))
+    for epoch in range(1, 10):
+        hook._save_checkpoint_with_step(runner, epoch, meta={})
+    assert checkpoints(str(tmp_path)) == sorted(f'epoch_{e}.pth'
+                                                for e in left)
+    with open(tmp_path / 'last_checkpoint') as f:
+        assert f.read() == str(tmp_path / 'epoch_9.pth')
 
 
 # ------------------------------------------------------------ file helpers

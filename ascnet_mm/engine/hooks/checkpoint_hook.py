@@ -69,7 +69,27 @@ class CheckpointHook(MMEngineCheckpointHook):
 
     Tests kill the process at each step of a save through
     ``checkpoint_io.fault_injection``.
+
+    One argument MMEngine's lacks: ``keep_interval`` (same unit as
+    ``interval``; default 0: off). A checkpoint whose step is a multiple of
+    it is never retired and does not count towards ``max_keep_ckpts``
+    (which keeps that many of the others), as the ``checkpoint_interval``
+    of RSPNet's ``CheckpointManager`` (``PeihaoChen/RSPNet:
+    framework/utils/checkpoint.py``): with ``interval=1`` a kill loses at
+    most one epoch, and the run still keeps one checkpoint every
+    ``keep_interval`` epochs.
     """
+
+    def __init__(self, *args, keep_interval: int = 0, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not isinstance(keep_interval, int) or keep_interval < 0:
+            raise ValueError('CheckpointHook: keep_interval must be an '
+                             f'integer >= 0, got {keep_interval!r}')
+        self.keep_interval = keep_interval
+
+    def _kept_for_good(self, step: int) -> bool:
+        """Whether ``keep_interval`` keeps the checkpoint of ``step``."""
+        return bool(self.keep_interval) and step % self.keep_interval == 0
 
     def _checkpoint_dir(self, runner) -> str:
         """``out_dir`` as MMEngine's ``before_train`` resolves it."""
@@ -165,8 +185,9 @@ class CheckpointHook(MMEngineCheckpointHook):
         filename = self.filename_tmpl.format(step)
         self._check_finite(runner, filename)
         retired = []
-        if self.max_keep_ckpts > 0 and not (self.keep_ckpt_ids and
-                                            self.keep_ckpt_ids[-1] == step):
+        # keep_ckpt_ids: the checkpoints max_keep_ckpts may retire
+        if self.max_keep_ckpts > 0 and not self._kept_for_good(step) and not (
+                self.keep_ckpt_ids and self.keep_ckpt_ids[-1] == step):
             if len(self.keep_ckpt_ids) == self.max_keep_ckpts:
                 retired.append(
                     self.file_backend.join_path(
