@@ -3,16 +3,20 @@ labels checked against num_classes, empty and too short lists refused when
 they are built."""
 import os.path as osp
 import re
+import time
 
 import numpy as np
 import pytest
-from helpers import ramp_video, write_video
+from helpers import (derived_config, ramp_video, synthetic_options,
+                     train_tool, write_video)
 from mmaction.registry import DATASETS
 from mmengine import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
+from torch.utils.data import DataLoader
 
-from ascnet_mm.datasets import VideoListDataset
+from ascnet_mm.datasets import VideoListDataset, sample_watchdog
+from ascnet_mm.datasets.sample_watchdog import EXIT_CODE
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -191,3 +195,81 @@ def test_list_shorter_than_a_batch_fails_at_build(tiny_synthetic, tmp_path,
         'of 4 (4 per process x 1 processes) with drop_last=True: an epoch '
         'would have no iterations. Use a longer list, a smaller '
         'train_dataloader.batch_size or fewer processes.')
+
+
+# ------------------------------------------------------- stuck samples
+class SleepOn:
+    """A pipeline step that sleeps ``seconds`` on the videos named
+    ``name``: a decoder or a file system that hangs."""
+
+    def __init__(self, name, seconds=60.0):
+        self.name, self.seconds = name, seconds
+
+    def __call__(self, results):
+        if osp.basename(results['filename']) == self.name:
+            time.sleep(self.seconds)
+        return dict(filename=results['filename'])
+
+
+def stuck_dataset(tmp_path, timeout):
+    return VideoListDataset(
+        _ann(tmp_path, 'ok.mp4\nstuck.mp4\n'),
+        pipeline=[SleepOn('stuck.mp4')],
+        sample_timeout=timeout)
+
+
+def test_a_stuck_sample_stops_its_worker_naming_the_video(tmp_path, capfd):
+    """The worker stuck on stuck.mp4 ends with a message naming it and the
+    list; the trainer's DataLoader raises instead of waiting for ever."""
+    ds = stuck_dataset(tmp_path, timeout=0.5)
+    loader = DataLoader(
+        ds, batch_size=1, num_workers=1, collate_fn=lambda batch: batch)
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match='exited unexpectedly'):
+        list(loader)
+    assert time.monotonic() - start < 30
+    err = capfd.readouterr().err
+    assert re.search(
+        r'stuck\.mp4: loading this sample has taken \d+ s, more than '
+        r'sample_timeout=0\.5 s of the dataset of .*list\.txt', err), err
+    assert 'tools/data/verify_videos.py' in err and '--resume' in err
+    assert f'exit status {EXIT_CODE}' in err
+
+
+def test_samples_within_the_timeout_load(tmp_path):
+    ds = stuck_dataset(tmp_path, timeout=30)
+    assert ds[0] == dict(filename='ok.mp4')
+    assert not sample_watchdog._loading  # nothing left marked as loading
+
+
+def test_no_timeout_and_bad_timeouts(tmp_path):
+    ds = stuck_dataset(tmp_path, timeout=None)
+    ds.pipeline.transforms[0].seconds = 0.2
+    assert ds[1] == dict(filename='stuck.mp4')  # not watched
+    for bad in (-1, float('nan')):
+        with pytest.raises(ValueError, match='sample_timeout must be'):
+            stuck_dataset(tmp_path, timeout=bad)
+
+
+@pytest.mark.slow
+def test_train_tool_stops_on_a_stuck_video(tiny_synthetic, tmp_path):
+    """tools/train.py with a worker stuck on one video stops within seconds
+    of sample_timeout, naming the video, instead of hanging."""
+    with open(osp.join(tiny_synthetic, 'pretrain.txt')) as f:
+        stuck = osp.basename(f.readline().split()[0])
+    config = derived_config(
+        tmp_path / 'stuck.py', 'configs/ascnet/ascnet_r18-w16_synthetic.py',
+        "custom_imports = dict(imports=['ascnet_mm', 'loading_faults'], "
+        'allow_failed_imports=False)\n'
+        'train_dataloader = dict(dataset=dict(sample_timeout=2, pipeline=['
+        f'dict(type="HangOnVideo", name={stuck!r})] + '
+        '_base_.train_dataloader.dataset.pipeline))\n')
+    options = synthetic_options(tiny_synthetic, 1)
+    options[options.index('train_dataloader.num_workers=0')] = \
+        'train_dataloader.num_workers=1'
+    start = time.monotonic()
+    code, log = train_tool(config, str(tmp_path / 'work'), options=options)
+    assert code != 0, log[-3000:]
+    assert time.monotonic() - start < 120
+    assert f'{stuck}: loading this sample has taken' in log, log[-3000:]
+    assert 'exited unexpectedly' in log

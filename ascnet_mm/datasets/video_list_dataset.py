@@ -11,6 +11,7 @@ from mmengine.logging import print_log
 
 from ..video_io.reasons import failure_reason
 from .errors import PipelineConfigError
+from .sample_watchdog import watch_sample
 
 
 @DATASETS.register_module()
@@ -40,11 +41,19 @@ class VideoListDataset(VideoDataset):
     :class:`PipelineConfigError` naming the step and the file. In test mode
     every failure raises, naming the file.
 
+    A sample that takes longer than ``sample_timeout`` seconds (a decoder
+    stuck on a file, a stalled file system) stops its loader process with a
+    message naming the video and what to do, so the run stops instead of
+    hanging (:mod:`.sample_watchdog`).
+
     Args:
         ann_file (str): annotation list.
         pipeline (list): data transforms.
         max_refetch (int): skipped videos in a row after which training stops
             with an error naming the last one.
+        sample_timeout (float, optional): seconds one sample may take to
+            load; ``None`` or 0: no limit. Default 600 (ours: a clip takes
+            well under a second on a healthy machine).
         **kwargs: the other arguments of ``VideoDataset``.
 
     Raises:
@@ -58,9 +67,14 @@ class VideoListDataset(VideoDataset):
                  ann_file: str,
                  pipeline: List[Union[dict, Callable]],
                  max_refetch: int = 20,
+                 sample_timeout: Optional[float] = 600,
                  **kwargs) -> None:
         if max_refetch < 0:
             raise ValueError(f'max_refetch must be >= 0, got {max_refetch}')
+        if sample_timeout is not None and not sample_timeout >= 0:
+            raise ValueError('sample_timeout must be >= 0 seconds or None, '
+                             f'got {sample_timeout!r}')
+        self.sample_timeout = sample_timeout
         self._warned = set()
         self._last_failure: Optional[tuple] = None
         super().__init__(ann_file, pipeline, max_refetch=max_refetch, **kwargs)
@@ -70,6 +84,10 @@ class VideoListDataset(VideoDataset):
         read."""
         results = self.get_data_info(idx)
         filename = results.get('filename')
+        with watch_sample(filename, self.sample_timeout, self.ann_file):
+            return self._run_pipeline(results, filename)
+
+    def _run_pipeline(self, results: dict, filename: str):
         for step in self.pipeline.transforms:
             decoded = 'imgs' in results
             try:
