@@ -48,17 +48,33 @@ def torchcodec_mark():
     return pytest.mark.skipif(bool(why), reason=why)
 
 
-def faulty_check(path):
-    """``check_video``, except that a video named ``hang*`` never finishes
-    (as decord can on a container that over-reports its frames) and one
-    named ``crash*`` kills the process (exit code 134, as an abort)."""
-    from ascnet_mm.video_io import check_video
+def _fault(path):
+    """Never return for a video named ``hang*`` (as decord can on a
+    container that over-reports its frames); kill the process for one named
+    ``crash*`` (exit code 134, as an abort)."""
     name = os.path.basename(str(path))
     if name.startswith('hang'):
         time.sleep(3600)
     if name.startswith('crash'):
         os._exit(134)
+
+
+def faulty_check(path):
+    """``check_video`` with :func:`_fault`'s hang and crash."""
+    from ascnet_mm.video_io import check_video
+    _fault(path)
     return check_video(path)
+
+
+def faulty_prepare(task, decoder='decord'):
+    """``prepare_one`` with :func:`_fault`'s hang and crash, after it has
+    written part of the output."""
+    from ascnet_mm.video_io.prepare import PART_SUFFIX, prepare_one
+    if os.path.basename(task[0]).startswith(('hang', 'crash')):
+        Path(task[2] + PART_SUFFIX).parent.mkdir(parents=True, exist_ok=True)
+        Path(task[2] + PART_SUFFIX).write_bytes(b'partial')
+    _fault(task[0])
+    return prepare_one(task, decoder=decoder)
 
 
 def ramp_video(num_frames, size=32, seed=0):

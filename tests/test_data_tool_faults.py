@@ -7,8 +7,10 @@ import av
 import decord
 import numpy as np
 import pytest
-from helpers import faulty_check, load_tool, ramp_video, write_video
+from helpers import (faulty_check, faulty_prepare, load_tool, ramp_video,
+                     write_video)
 
+from ascnet_mm.datasets.annotation_lists import list_folder
 from ascnet_mm.utils import TaskFailure, timed_imap
 from ascnet_mm.video_io import (check_video, failure_reason, prepare_videos,
                                 verify_list)
@@ -251,3 +253,37 @@ def test_verify_survives_a_hanging_and_a_crashing_decoder(tmp_path):
     assert (tmp_path / 'out' / 'list_rejected.txt').read_text() == (
         'hang.mp4\ttimeout after 3s\n'
         'crash.mp4\tdecoder crashed (worker exit code 134)\n')
+
+
+def faulty_folder(root):
+    for name in ('a', 'hang', 'crash', 'b'):
+        write_video(root / f'{name}.mp4', ramp_video(8, 32))
+    return root
+
+
+@pytest.mark.slow
+def test_build_lists_survives_a_hanging_and_a_crashing_decoder(tmp_path):
+    data = faulty_folder(tmp_path / 'data')
+    report = list_folder(
+        str(data), str(tmp_path / 'lists'), timeout=3, check=faulty_check)
+    assert report['lists'] == {'pretrain.txt': 2}
+    assert (tmp_path / 'lists' / 'pretrain.txt').read_text() == \
+        'a.mp4\nb.mp4\n'
+    assert (tmp_path / 'lists' / 'unreadable.txt').read_text() == (
+        'crash.mp4\tdecoder crashed (worker exit code 134)\n'
+        'hang.mp4\ttimeout after 3s\n')
+
+
+@pytest.mark.slow
+def test_prepare_survives_a_hanging_and_a_crashing_source(tmp_path):
+    data = faulty_folder(tmp_path / 'data')
+    out = tmp_path / 'out'
+    s = prepare_videos(
+        str(data), str(out), workers=2, timeout=5, prepare=faulty_prepare)
+    assert (s['done'], s['rejected']) == (2, 2)
+    left = sorted(p.name for p in out.iterdir() if p.suffix != '.json')
+    assert left == ['a.mp4', 'b.mp4', 'rejected.txt']  # no partial output
+    assert sorted((out / 'rejected.txt').read_text().splitlines()) == [
+        'crash.mp4\tdecoder crashed (worker exit code 134)',
+        'hang.mp4\ttimeout after 5s'
+    ]

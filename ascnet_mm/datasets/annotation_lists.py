@@ -11,7 +11,7 @@ import glob
 import os.path as osp
 import random
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 Lists = Dict[str, List[str]]
 
@@ -224,11 +224,16 @@ def list_folder(root,
                 out_dir,
                 val_fraction: float = 0.2,
                 seed: int = 0,
-                workers: int = 1) -> dict:
+                workers: int = 1,
+                timeout: Optional[float] = 60,
+                check: Optional[Callable] = None) -> dict:
     """Find the videos under ``root`` (recursive, by extension), decode each
-    once, and write :func:`folder_lists` of the readable ones to ``out_dir``
-    (with ``classes.txt`` when labelled) and the others to
-    ``unreadable.txt`` (``path<TAB>reason``).
+    once (``check``, default ``check_video``; in a worker process killed
+    after ``timeout`` seconds, None: no limit), and write
+    :func:`folder_lists` of the readable ones to ``out_dir`` (with
+    ``classes.txt`` when labelled) and the others to ``unreadable.txt``
+    (``path<TAB>reason``: a hung or crashed decoder is ``timeout after Ns``
+    or ``decoder crashed (...)``).
 
     Returns ``dict(classes, lists={name: count}, unreadable=[(path,
     reason)])``.
@@ -238,12 +243,15 @@ def list_folder(root,
     found = find_videos(root, exclude=out_dir)
     if not found:
         raise ValueError(f'no videos under {root}')
-    checks = map_progress(check_video, [osp.join(root, p) for p in found],
-                          workers)
-    good = [p for p, c in zip(found, checks) if c.ok]
-    bad = [(p, c.reason) for p, c in zip(found, checks) if not c.ok]
+    checks = map_progress(check or check_video,
+                          [osp.join(root, p) for p in found], workers,
+                          timeout)
+    ok = [getattr(c, 'ok', False) for c in checks]  # TaskFailure: not ok
+    good = [p for p, k in zip(found, ok) if k]
+    bad = [(p, c.reason) for p, c, k in zip(found, checks, ok) if not k]
     if not good:
-        raise ValueError(f'no readable videos under {root}')
+        raise ValueError(f'no readable videos under {root} (the first: '
+                         f'{bad[0][0]}: {bad[0][1]})')
     classes, lists = folder_lists(good, val_fraction, seed)
     for name, lines in lists.items():
         write_lines(osp.join(out_dir, name), lines)

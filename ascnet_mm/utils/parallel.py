@@ -26,8 +26,7 @@ def light_imports():
 def parallel_map(func: Callable,
                  tasks: Iterable,
                  workers: int = 1,
-                 initializer: Optional[Callable] = None,
-                 progress: bool = False) -> List:
+                 initializer: Optional[Callable] = None) -> List:
     """``[func(t) for t in tasks]`` in order, over ``workers`` processes.
 
     Workers are *spawned*, never forked: forking a process whose torch/OpenMP
@@ -37,24 +36,11 @@ def parallel_map(func: Callable,
     fast, and ``func`` must import whatever it uses itself.
     """
     tasks = list(tasks)
-    bar = None
-    if progress and tasks:
-        from mmengine.utils import ProgressBar
-        bar = ProgressBar(len(tasks))
-    results = []
     if workers <= 1 or len(tasks) <= 1:
         if initializer is not None:
             initializer()
-        for task in tasks:
-            results.append(func(task))
-            if bar:
-                bar.update()
-        return results
+        return [func(task) for task in tasks]
     ctx = multiprocessing.get_context('spawn')
     with light_imports(), ctx.Pool(min(workers, len(tasks)),
                                    initializer) as pool:
-        for result in pool.imap(func, tasks, chunksize=1):
-            results.append(result)
-            if bar:
-                bar.update()
-    return results
+        return list(pool.imap(func, tasks, chunksize=1))

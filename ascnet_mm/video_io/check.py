@@ -82,12 +82,28 @@ def check_video(path,
     return VideoCheck(True, '', done)
 
 
-def map_progress(func: Callable, tasks: list, workers: int = 1) -> list:
+def map_progress(func: Callable,
+                 tasks: list,
+                 workers: int = 1,
+                 timeout: Optional[float] = None) -> list:
     """``[func(t) for t in tasks]`` in order, over ``workers`` processes, with
-    a bar."""
-    from ..utils import parallel_map
-    return parallel_map(
-        func, tasks, workers, initializer=quiet_decoders, progress=True)
+    a bar. A task that raised, or (with ``timeout`` seconds) ran past the
+    limit or killed its worker (a decoder that hangs or crashes on a file),
+    gives a :class:`~ascnet_mm.utils.TaskFailure` in its place (its
+    ``reason``: ``timeout after Ns``, ``decoder crashed (...)``); the other
+    tasks go on (:func:`~ascnet_mm.utils.timed_imap`)."""
+    from ..utils import timed_imap
+    tasks = list(tasks)
+    results = [None] * len(tasks)
+    bar = None
+    if tasks:
+        from mmengine.utils import ProgressBar
+        bar = ProgressBar(len(tasks))
+    for i, result in timed_imap(func, tasks, workers, timeout,
+                                quiet_decoders):
+        results[i] = result
+        bar.update()
+    return results
 
 
 def read_list(list_file) -> List[Tuple[str, str]]:

@@ -3,8 +3,9 @@ import logging
 import os
 import os.path as osp
 from functools import partial
-from typing import List, NamedTuple, Optional, Tuple
+from typing import Callable, List, NamedTuple, Optional, Tuple
 
+from ..utils import TaskFailure
 from .check import check_video, map_progress, read_list, write_lines
 from .prepare_record import claim_out_dir, output_tag, read_output_tag
 from .reasons import file_problem, short_error
@@ -73,6 +74,13 @@ def prepare_one(task, decoder: str = 'decord') -> Result:
     return Result('done', name, '', bytes_in, osp.getsize(dst))
 
 
+def _rejected(task, failure: TaskFailure) -> Result:
+    """The result of a task whose worker timed out, crashed or raised; its
+    partial output is deleted."""
+    _remove(task[2] + PART_SUFFIX)
+    return Result('rejected', task[1], failure.reason, detail=failure.detail)
+
+
 def mp4_name(rel_path: str) -> str:
     """Relative output path: ``rel_path`` with a ``.mp4`` extension, anchor
     dropped."""
@@ -113,7 +121,9 @@ def prepare_videos(source,
                    settings: EncodeSettings = EncodeSettings(),
                    workers: int = 1,
                    redo_on_change: bool = False,
-                   decoder: str = 'decord') -> dict:
+                   decoder: str = 'decord',
+                   timeout: Optional[float] = 1800,
+                   prepare: Callable[..., Result] = prepare_one) -> dict:
     """Transcode a folder (recursively) or the videos of an MMAction2 list
     into ``out_dir``.
 
@@ -123,7 +133,11 @@ def prepare_videos(source,
     output made with other settings is re-encoded). Rejected sources are
     merged into ``out_dir/rejected.txt`` (``path<TAB>reason``). For a list
     input the list with new paths (good videos only) is written to
-    ``out_dir/<list name>``. Outputs are checked with ``decoder``.
+    ``out_dir/<list name>``. Outputs are checked with ``decoder``. Each
+    video is prepared (``prepare``, default :func:`prepare_one`) in a worker
+    process killed after ``timeout`` seconds (None: no limit), so a source
+    that hangs or crashes the decoder or encoder is rejected (``timeout
+    after Ns``, ``decoder crashed (...)``) and the others go on.
 
     Returns:
         dict: counts ``done``, ``skipped``, ``rejected``, ``bytes_in`` and
@@ -156,8 +170,13 @@ def prepare_videos(source,
                              'another OUT_DIR')
         tasks.append((src, name, dst, settings))
     claim_out_dir(out_dir, settings, outputs, redo_on_change)
-    results = map_progress(
-        partial(prepare_one, decoder=decoder), tasks, workers) + rejected
+    results = [
+        _rejected(task, r) if isinstance(r, TaskFailure) else r
+        for task, r in zip(
+            tasks,
+            map_progress(
+                partial(prepare, decoder=decoder), tasks, workers, timeout))
+    ] + rejected
     for r in results:
         if r.detail:
             logger.debug('%s: %s: %s', r.name, r.reason, r.detail)

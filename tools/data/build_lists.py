@@ -17,6 +17,7 @@ Examples::
 import argparse
 
 from ascnet_mm.datasets import annotation_lists as annotations
+from ascnet_mm.video_io.tool_args import add_timeout_argument, timeout_of
 
 
 def parse_args(argv=None):
@@ -50,6 +51,7 @@ def parse_args(argv=None):
     p.add_argument('--seed', type=int, default=0, help='seed of the draw')
     p.add_argument(
         '--workers', type=int, default=1, help='processes decoding videos')
+    add_timeout_argument(p, 60)
     for name, p in sub.choices.items():
         p.add_argument('--out-dir', required=True)
         if name == 'folder':
@@ -67,7 +69,7 @@ def list_folder(args):
     """``build_lists.py folder``: write the lists, print what they hold."""
     report = annotations.list_folder(args.video_dir, args.out_dir,
                                      args.val_fraction, args.seed,
-                                     args.workers)
+                                     args.workers, timeout_of(args))
     for name, count in report['lists'].items():
         print(f'{args.out_dir}/{name}: {count} videos')
     if report['classes']:

@@ -16,8 +16,9 @@ if __name__ == '__main__':  # a data tool: no registration, no torch
     os.environ.setdefault('ASCNET_MM_LIGHT_IMPORT', '1')
 
 from ascnet_mm.video_io.check import check_video
-from ascnet_mm.video_io.tool_args import (add_flag, add_worker_arguments,
-                                          start_decoding)
+from ascnet_mm.video_io.tool_args import (add_flag, add_timeout_argument,
+                                          add_worker_arguments,
+                                          start_decoding, timeout_of)
 from ascnet_mm.video_io.verify import verify_list
 
 
@@ -34,12 +35,7 @@ def parse_args(argv=None):
         '--data-prefix', default='', help='folder the list paths are under')
     parser.add_argument('--out-dir', required=True)
     add_worker_arguments(parser, decodes=True)
-    parser.add_argument(
-        '--timeout',
-        type=float,
-        default=60,
-        help='seconds per video before its worker is killed and the video '
-        'rejected as "timeout after Ns" (default: %(default)s; 0: no limit)')
+    add_timeout_argument(parser, 60)
     add_flag(
         parser, '--resume', 'keep the results already in the output lists '
         '(of a killed run) and check only the other videos')
@@ -50,7 +46,7 @@ def main(argv=None):
     args = parse_args(argv)
     start_decoding(args)
     s = verify_list(args.list, args.data_prefix, args.out_dir, args.workers,
-                    args.timeout or None, args.resume,
+                    timeout_of(args), args.resume,
                     partial(check_video, decoder=args.decoder))
     resumed = f' ({s["resumed"]} from the earlier run)' if args.resume else ''
     print(f'\nchecked {s["total"]} videos{resumed}: {s["ok"]} good, '
