@@ -1,10 +1,12 @@
 """Checkpoints a kill cannot lose: ascnet_mm's CheckpointHook (the one every
 config gets) writes atomically, deletes old checkpoints only after the new
 one is complete, and ``--resume`` skips unreadable checkpoints."""
+import errno
 import os
 import os.path as osp
 import signal
 from collections import deque
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -17,13 +19,16 @@ from mmengine.registry import HOOKS, DefaultScope
 from mmengine.runner import Runner
 
 import ascnet_mm.engine.checkpoint_io as checkpoint_io
+import ascnet_mm.engine.checkpoint_space as checkpoint_space
+import ascnet_mm.engine.hooks.checkpoint_hook as checkpoint_hook
 from ascnet_mm.engine.checkpoint_io import (NoReadableCheckpointError,
                                             atomic_write,
                                             find_resume_checkpoint,
                                             list_checkpoints,
                                             remove_partial_files,
                                             unreadable_reason)
-from ascnet_mm.engine.hooks import CheckpointHook
+from ascnet_mm.engine.checkpoint_space import checkpoint_files_at_peak, gib
+from ascnet_mm.engine.hooks import CheckpointDiskFullError, CheckpointHook
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 ASCNET = 'configs/ascnet/ascnet_r18-w16_synthetic.py'
@@ -77,13 +82,27 @@ class SavingRunner:
     """What ``CheckpointHook._save_checkpoint_with_step`` uses of a Runner:
     ``save_checkpoint`` writes a small real checkpoint."""
 
+    max_epochs = 9
+
     def __init__(self, work_dir):
         self.work_dir = str(work_dir)
         self.model = torch.nn.Linear(2, 2)
         self.message_hub = MessageHub.get_instance(f'saving_{work_dir}')
+        self.warnings = []
+        self.logger = SimpleNamespace(warning=self.warnings.append)
 
     def save_checkpoint(self, out_dir, filename, *args, **kwargs):
         save(osp.join(out_dir, filename))
+
+
+def saving_hook(work_dir, **kwargs):
+    """A CheckpointHook as ``before_train`` leaves it, saving to
+    ``work_dir`` (by epoch)."""
+    hook = CheckpointHook(**kwargs)
+    hook.out_dir = str(work_dir)
+    hook.file_backend = get_file_backend(str(work_dir))
+    hook.keep_ckpt_ids = deque([], max(hook.max_keep_ckpts, 1))
+    return hook
 
 
 @pytest.mark.parametrize('max_keep, keep_interval, left', [
@@ -97,18 +116,97 @@ def test_keep_interval_keeps_every_nth_checkpoint(tmp_path, max_keep,
     """Epochs 1..9 saved: every ``keep_interval``-th stays, and
     ``max_keep_ckpts`` keeps that many of the others (RSPNet's
     ``checkpoint_interval``)."""
-    hook = CheckpointHook(
-        interval=1, max_keep_ckpts=max_keep, keep_interval=keep_interval)
+    hook = saving_hook(
+        tmp_path,
+        interval=1,
+        max_keep_ckpts=max_keep,
+        keep_interval=keep_interval)
     runner = SavingRunner(tmp_path)
-    hook.out_dir = str(tmp_path)
-    hook.file_backend = get_file_backend(str(tmp_path))
-    hook.keep_ckpt_ids = deque([], max(max_keep, 1))
     for epoch in range(1, 10):
         hook._save_checkpoint_with_step(runner, epoch, meta={})
     assert checkpoints(str(tmp_path)) == sorted(f'epoch_{e}.pth'
                                                 for e in left)
     with open(tmp_path / 'last_checkpoint') as f:
         assert f.read() == str(tmp_path / 'epoch_9.pth')
+
+
+@pytest.mark.parametrize('args, files', [
+    # 200 epochs, every one saved, every 50th kept, 2 others: 4 + 2 + 1
+    (dict(max_step=200, interval=1, max_keep=2, keep_interval=50), 7),
+    # every 10th, the last 3 kept: 3 + 1 being written
+    (dict(max_step=200, interval=10, max_keep=3), 4),
+    # all kept: 3 for good + the 6 others + 1
+    (dict(max_step=9, interval=1, max_keep=-1, keep_interval=3), 10),
+    # saves 10, 20, 30, 40 and the last (45): one kept + 1
+    (dict(max_step=45, interval=10, max_keep=1), 2),
+    # from step 5, every 2nd: 6, 8, 10, all 3 kept, + 1 + the best
+    (dict(max_step=10, interval=2, max_keep=5, save_begin=5, save_best=True),
+     5),
+])
+def test_checkpoint_files_at_peak(args, files):
+    assert checkpoint_files_at_peak(**args) == files
+
+
+def test_a_disk_too_small_for_the_run_is_named_after_the_first_save(
+        tmp_path, monkeypatch):
+    """7 files of the first checkpoint's size at once (every epoch of 200,
+    every 50th kept, 2 others), one already written: warned once when the
+    disk has less than 6 more."""
+    runner = SavingRunner(tmp_path)
+    runner.max_epochs = 200
+    hook = saving_hook(
+        tmp_path, interval=1, max_keep_ckpts=2, keep_interval=50)
+    os.makedirs(tmp_path / 'probe')  # an archive's size depends on its name
+    size = osp.getsize(save(tmp_path / 'probe' / 'epoch_0.pth'))
+    free = [6 * size - 1]
+    monkeypatch.setattr(checkpoint_space.shutil, 'disk_usage',
+                        lambda path: SimpleNamespace(free=free[0]))
+    hook._save_checkpoint_with_step(runner, 1, meta={})
+    hook._save_checkpoint_with_step(runner, 2, meta={})
+    assert len(runner.warnings) == 1, runner.warnings
+    assert runner.warnings[0].startswith(f'{tmp_path} has 0.0 GiB free, but '
+                                         "this run's checkpoints need about")
+    assert 'up to 7 files of' in runner.warnings[0]
+    assert 'lower max_keep_ckpts or raise keep_interval' in runner.warnings[0]
+
+    runner, free[0] = SavingRunner(tmp_path / 'roomy'), 6 * size
+    os.makedirs(runner.work_dir)
+    hook = saving_hook(
+        runner.work_dir, interval=1, max_keep_ckpts=2, keep_interval=50)
+    runner.max_epochs = 200
+    hook._save_checkpoint_with_step(runner, 1, meta={})
+    assert runner.warnings == []
+
+
+@pytest.mark.parametrize('error, free, full', [
+    (OSError(errno.ENOSPC, 'No space left on device'), 10**9, True),
+    (RuntimeError('PytorchStreamWriter failed writing file data/3'), 100,
+     True),
+    (RuntimeError('PytorchStreamWriter failed writing file data/3'), 10**9,
+     False),
+])
+def test_a_save_that_fails_on_a_full_disk_says_so(tmp_path, monkeypatch,
+                                                  error, free, full):
+    runner = SavingRunner(tmp_path)
+    hook = saving_hook(tmp_path, interval=1, max_keep_ckpts=2)
+    hook._save_checkpoint_with_step(runner, 1, meta={})
+
+    def fail(*args, **kwargs):
+        raise error
+
+    runner.save_checkpoint = fail
+    monkeypatch.setattr(checkpoint_hook.shutil, 'disk_usage',
+                        lambda path: SimpleNamespace(free=free))
+    expected = CheckpointDiskFullError if full else type(error)
+    with pytest.raises(expected) as info:
+        hook._save_checkpoint_with_step(runner, 2, meta={})
+    if full:
+        message = str(info.value)
+        assert f'writing {tmp_path}/epoch_2.pth failed' in message
+        assert f'{tmp_path} has {gib(free)} free: the disk is full.' in message
+        assert f'The last good checkpoint, {tmp_path}/epoch_1.pth, is kept.' \
+            in message and 'resume with --resume' in message
+    assert checkpoints(str(tmp_path)) == ['epoch_1.pth']
 
 
 # ------------------------------------------------------------ file helpers

@@ -140,6 +140,15 @@ class NoReadableCheckpointError(RuntimeError):
     """Resuming was asked for, checkpoints exist, none can be read."""
 
 
+def read_last_checkpoint(work_dir: str) -> Optional[str]:
+    """The path ``work_dir/last_checkpoint`` names; None without one."""
+    record = osp.join(work_dir, LAST_CHECKPOINT)
+    if not osp.isfile(record):
+        return None
+    with open(record) as f:
+        return f.read().strip() or None
+
+
 def find_resume_checkpoint(work_dir: str, ckpt_dir: str,
                            filename_tmpl: str) -> Tuple[Optional[str], list]:
     """The checkpoint an automatic resume should load.
@@ -155,10 +164,7 @@ def find_resume_checkpoint(work_dir: str, ckpt_dir: str,
         NoReadableCheckpointError: checkpoints exist but none is readable.
     """
     record = osp.join(work_dir, LAST_CHECKPOINT)
-    named = None
-    if osp.isfile(record):
-        with open(record) as f:
-            named = f.read().strip() or None
+    named = read_last_checkpoint(work_dir)
     notes, failed = [], {}
     if named is not None:
         reason = unreadable_reason(named)

@@ -1,4 +1,5 @@
-from .checkpoint_hook import CheckpointHook, NonFiniteCheckpointError
+from .checkpoint_hook import (CheckpointDiskFullError, CheckpointHook,
+                              NonFiniteCheckpointError)
 from .collapse_alarm_hook import (CollapseAlarmHook, FeatureCollapseError,
                                   collapse_alarms)
 from .finite_loss_hook import FiniteLossHook, NonFiniteLossError
@@ -8,8 +9,9 @@ from .skipped_videos_hook import SkippedVideosHook
 from .strict_load_hook import StrictLoadHook
 
 __all__ = [
-    'CheckpointHook', 'CollapseAlarmHook', 'FeatureCollapseError',
-    'FiniteLossHook', 'NonFiniteCheckpointError', 'NonFiniteLossError',
+    'CheckpointDiskFullError', 'CheckpointHook', 'CollapseAlarmHook',
+    'FeatureCollapseError', 'FiniteLossHook', 'NonFiniteCheckpointError',
+    'NonFiniteLossError',
     'RNGStateHook', 'RunLayoutError', 'RunLayoutHook', 'SkippedVideosHook',
     'StrictLoadHook', 'collapse_alarms', 'get_rng_state', 'run_layout',
     'set_rng_state'

@@ -1,6 +1,8 @@
 """MMEngine's CheckpointHook with checkpoints that a kill cannot lose."""
+import errno
 import os
 import os.path as osp
+import shutil
 from typing import List
 
 import torch
@@ -12,7 +14,10 @@ from mmengine.model import is_model_wrapper
 from ..checkpoint_io import (LAST_CHECKPOINT, NON_FINITE_ADVICE,
                              NoReadableCheckpointError, atomic_write,
                              describe_last_checkpoint, find_resume_checkpoint,
-                             inject_fault, remove_partial_files)
+                             inject_fault, read_last_checkpoint,
+                             remove_partial_files)
+from ..checkpoint_space import (checkpoint_files_at_peak, gib,
+                                space_shortfall)
 
 # MessageHub info: the files the checkpoint being written replaces, deleted
 # after it is complete (again on resume, if a kill came in between).
@@ -22,6 +27,10 @@ ATOMIC_LOCAL = dict(backend='atomic_local')
 
 class NonFiniteCheckpointError(RuntimeError):
     """A checkpoint would have saved NaN or infinite weights."""
+
+
+class CheckpointDiskFullError(OSError):
+    """A checkpoint could not be written because its disk is full."""
 
 
 class _DeferredRemoval:
@@ -59,6 +68,10 @@ class CheckpointHook(MMEngineCheckpointHook):
       resume if a kill came before;
     - a checkpoint whose ``state_dict`` holds a NaN or infinite floating
       tensor is refused (:class:`NonFiniteCheckpointError`, on every rank);
+    - after the run's first save, a warning if the disk's free space cannot
+      take the checkpoints the run will keep (counted from that file's
+      size); a save that fails on a full disk raises
+      :class:`CheckpointDiskFullError` saying so;
     - automatic resume (``resume=True`` without a path): in ``before_run``,
       which runs before ``Runner.load_or_resume``, an unreadable latest
       checkpoint (missing, empty, truncated, not a zip) is skipped with a
@@ -86,6 +99,7 @@ class CheckpointHook(MMEngineCheckpointHook):
             raise ValueError('CheckpointHook: keep_interval must be an '
                              f'integer >= 0, got {keep_interval!r}')
         self.keep_interval = keep_interval
+        self._space_checked = False
 
     def _kept_for_good(self, step: int) -> bool:
         """Whether ``keep_interval`` keeps the checkpoint of ``step``."""
@@ -200,24 +214,63 @@ class CheckpointHook(MMEngineCheckpointHook):
         runner.message_hub.update_info(SUPERSEDED, retired)
         self.last_ckpt = self.file_backend.join_path(self.out_dir, filename)
         runner.message_hub.update_info('last_ckpt', self.last_ckpt)
-        runner.save_checkpoint(
-            self.out_dir,
-            filename,
-            self.file_client_args,
-            save_optimizer=self.save_optimizer,
-            save_param_scheduler=self.save_param_scheduler,
-            meta=meta,
-            by_epoch=self.by_epoch,
-            backend_args=self.backend_args,
-            **self.args)
+        try:
+            runner.save_checkpoint(
+                self.out_dir,
+                filename,
+                self.file_client_args,
+                save_optimizer=self.save_optimizer,
+                save_param_scheduler=self.save_param_scheduler,
+                meta=meta,
+                by_epoch=self.by_epoch,
+                backend_args=self.backend_args,
+                **self.args)
+        except (OSError, RuntimeError) as e:
+            self._raise_if_disk_full(runner, e)
+            raise
         if not is_main_process():
             return
         atomic_write(
             osp.join(runner.work_dir, LAST_CHECKPOINT), self.last_ckpt)
+        self._check_space(runner)
         inject_fault('before_remove', self.last_ckpt)
         self._remove(retired)
         runner.message_hub.update_info(SUPERSEDED, [])
         inject_fault('after_remove', self.last_ckpt)
+
+    def _check_space(self, runner) -> None:
+        """Once per run, after its first save: warn if the disk cannot take
+        the checkpoints the run will keep."""
+        if self._space_checked or not self._is_local(runner):
+            return
+        self._space_checked = True
+        files = checkpoint_files_at_peak(
+            runner.max_epochs if self.by_epoch else runner.max_iters,
+            self.interval, self.max_keep_ckpts, self.keep_interval,
+            self.save_last, self.save_begin, bool(self.save_best))
+        note = space_shortfall(self.out_dir, self.filename_tmpl,
+                               osp.getsize(self.last_ckpt), files)
+        if note:
+            runner.logger.warning(note)
+
+    def _raise_if_disk_full(self, runner, error: Exception) -> None:
+        """Raise :class:`CheckpointDiskFullError` if the save failed for
+        want of space (the raw error of a full disk in ``torch.save`` is
+        ``PytorchStreamWriter failed writing file``)."""
+        if not self._is_local(runner):
+            return
+        free = shutil.disk_usage(self.out_dir).free
+        previous = read_last_checkpoint(runner.work_dir)
+        size = osp.getsize(previous) if previous and osp.isfile(
+            previous) else 0
+        if getattr(error, 'errno', None) != errno.ENOSPC and free > size:
+            return
+        raise CheckpointDiskFullError(
+            errno.ENOSPC,
+            f'writing {self.last_ckpt} failed ({type(error).__name__}: '
+            f'{error}) and {self.out_dir} has {gib(free)} free: the disk is '
+            f'full. {describe_last_checkpoint(previous)} Free space, then '
+            'resume with --resume.') from error
 
     def _save_best_checkpoint(self, runner, metrics) -> None:
         """MMEngine's, with the previous best deleted after the new one is
