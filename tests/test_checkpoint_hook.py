@@ -27,8 +27,9 @@ from ascnet_mm.engine.checkpoint_io import (NoReadableCheckpointError,
                                             list_checkpoints,
                                             remove_partial_files,
                                             unreadable_reason)
-from ascnet_mm.engine.checkpoint_space import checkpoint_files_at_peak, gib
+from ascnet_mm.engine.checkpoint_space import checkpoint_files_at_peak
 from ascnet_mm.engine.hooks import CheckpointDiskFullError, CheckpointHook
+from ascnet_mm.utils import human_bytes
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 ASCNET = 'configs/ascnet/ascnet_r18-w16_synthetic.py'
@@ -147,6 +148,11 @@ def test_checkpoint_files_at_peak(args, files):
     assert checkpoint_files_at_peak(**args) == files
 
 
+def test_human_bytes():
+    assert [human_bytes(n) for n in (0, 1023, 1536, 3 * 2**20, 5 * 2**40)
+            ] == ['0 B', '1023 B', '1.5 KiB', '3.0 MiB', '5120.0 GiB']
+
+
 def test_a_disk_too_small_for_the_run_is_named_after_the_first_save(
         tmp_path, monkeypatch):
     """7 files of the first checkpoint's size at once (every epoch of 200,
@@ -164,8 +170,9 @@ def test_a_disk_too_small_for_the_run_is_named_after_the_first_save(
     hook._save_checkpoint_with_step(runner, 1, meta={})
     hook._save_checkpoint_with_step(runner, 2, meta={})
     assert len(runner.warnings) == 1, runner.warnings
-    assert runner.warnings[0].startswith(f'{tmp_path} has 0.0 GiB free, but '
-                                         "this run's checkpoints need about")
+    assert runner.warnings[0].startswith(
+        f'{tmp_path} has {human_bytes(6 * size - 1)} free, but this run\'s '
+        f'checkpoints need about {human_bytes(6 * size)} more')
     assert 'up to 7 files of' in runner.warnings[0]
     assert 'lower max_keep_ckpts or raise keep_interval' in runner.warnings[0]
 
@@ -203,7 +210,8 @@ def test_a_save_that_fails_on_a_full_disk_says_so(tmp_path, monkeypatch,
     if full:
         message = str(info.value)
         assert f'writing {tmp_path}/epoch_2.pth failed' in message
-        assert f'{tmp_path} has {gib(free)} free: the disk is full.' in message
+        assert f'{tmp_path} has {human_bytes(free)} free: the disk is ' \
+            'full.' in message
         assert f'The last good checkpoint, {tmp_path}/epoch_1.pth, is kept.' \
             in message and 'resume with --resume' in message
     assert checkpoints(str(tmp_path)) == ['epoch_1.pth']

@@ -7,6 +7,8 @@ import re
 import shutil
 from typing import Optional
 
+from ..utils.sizes import human_bytes
+
 
 def checkpoint_files_at_peak(max_step: int,
                              interval: int,
@@ -46,10 +48,6 @@ def checkpoint_bytes(folder: str, filename_tmpl: str) -> int:
         if pattern.match(name) and osp.isfile(osp.join(folder, name)))
 
 
-def gib(num_bytes: float) -> str:
-    return f'{num_bytes / 2**30:.1f} GiB'
-
-
 def space_shortfall(folder: str, filename_tmpl: str, size: int,
                     files: int) -> Optional[str]:
     """A warning when the free space of ``folder`` cannot take ``files``
@@ -59,9 +57,10 @@ def space_shortfall(folder: str, filename_tmpl: str, size: int,
     free = shutil.disk_usage(folder).free
     if needed <= free:
         return None
-    return (f'{folder} has {gib(free)} free, but this run\'s checkpoints '
-            f'need about {gib(needed)} more: up to {files} files of '
-            f'{gib(size)} at once (those kept for good, the last '
+    return (f'{folder} has {human_bytes(free)} free, but this run\'s '
+            f'checkpoints need about {human_bytes(needed)} more: up to '
+            f'{files} files of '
+            f'{human_bytes(size)} at once (those kept for good, the last '
             'max_keep_ckpts, one being written). Free space, lower '
             'max_keep_ckpts or raise keep_interval of '
             'default_hooks.checkpoint; otherwise the run stops at the save '

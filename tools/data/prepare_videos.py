@@ -14,6 +14,7 @@ import sys
 if __name__ == '__main__':  # a data tool: no registration, no torch
     os.environ.setdefault('ASCNET_MM_LIGHT_IMPORT', '1')
 
+from ascnet_mm.utils import human_bytes
 from ascnet_mm.video_io import EncodeSettings, prepare_videos
 from ascnet_mm.video_io.prepare_record import SettingsChanged
 from ascnet_mm.video_io.tool_args import (add_flag, add_timeout_argument,
@@ -68,13 +69,6 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def _human(n):
-    for unit in ('B', 'KiB', 'MiB', 'GiB'):
-        if n < 1024 or unit == 'GiB':
-            return f'{n:.1f} {unit}' if unit != 'B' else f'{n} B'
-        n /= 1024
-
-
 def main(argv=None):
     args = parse_args(argv)
     start_decoding(args)
@@ -89,7 +83,8 @@ def main(argv=None):
     ratio = f' ({s["bytes_out"] / s["bytes_in"]:.1%})' if s['bytes_in'] else ''
     print(f'\ndone {s["done"]}, skipped {s["skipped"]} (already prepared), '
           f'rejected {s["rejected"]} (see {args.out_dir}/rejected.txt)')
-    print(f'bytes: {_human(s["bytes_in"])} -> {_human(s["bytes_out"])}{ratio}')
+    print(f'bytes: {human_bytes(s["bytes_in"])} -> '
+          f'{human_bytes(s["bytes_out"])}{ratio}')
     return s
 
 

@@ -16,8 +16,8 @@ from ..checkpoint_io import (LAST_CHECKPOINT, NON_FINITE_ADVICE,
                              describe_last_checkpoint, find_resume_checkpoint,
                              inject_fault, read_last_checkpoint,
                              remove_partial_files)
-from ..checkpoint_space import (checkpoint_files_at_peak, gib,
-                                space_shortfall)
+from ...utils.sizes import human_bytes
+from ..checkpoint_space import checkpoint_files_at_peak, space_shortfall
 
 # MessageHub info: the files the checkpoint being written replaces, deleted
 # after it is complete (again on resume, if a kill came in between).
@@ -255,8 +255,10 @@ class CheckpointHook(MMEngineCheckpointHook):
 
     def _raise_if_disk_full(self, runner, error: Exception) -> None:
         """Raise :class:`CheckpointDiskFullError` if the save failed for
-        want of space (the raw error of a full disk in ``torch.save`` is
-        ``PytorchStreamWriter failed writing file``)."""
+        want of space: ``ENOSPC`` from the file backend, or any error while
+        the disk has less room than the last checkpoint took (``torch.save``
+        writing to a file says only ``PytorchStreamWriter failed writing
+        file``)."""
         if not self._is_local(runner):
             return
         free = shutil.disk_usage(self.out_dir).free
@@ -268,8 +270,9 @@ class CheckpointHook(MMEngineCheckpointHook):
         raise CheckpointDiskFullError(
             errno.ENOSPC,
             f'writing {self.last_ckpt} failed ({type(error).__name__}: '
-            f'{error}) and {self.out_dir} has {gib(free)} free: the disk is '
-            f'full. {describe_last_checkpoint(previous)} Free space, then '
+            f'{error}) and {self.out_dir} has {human_bytes(free)} free: the '
+            f'disk is full. {describe_last_checkpoint(previous)} Free space, '
+            'then '
             'resume with --resume.') from error
 
     def _save_best_checkpoint(self, runner, metrics) -> None:
