@@ -199,7 +199,9 @@ class VideoListDataset(VideoDataset):
         """Parse the annotation file into ``dict(filename, label)`` items."""
         if not exists(self.ann_file):
             raise FileNotFoundError(
-                f'annotation file not found: {self.ann_file}')
+                f'annotation file not found: {self.ann_file} (relative paths '
+                'are from the folder you run in; tools/data/build_lists.py '
+                'writes the lists: docs/data_preparation.md)')
         prefix = self.data_prefix.get('video')
         data_list = []
         for lineno, raw in enumerate(list_from_file(self.ann_file), 1):
