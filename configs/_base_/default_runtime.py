@@ -29,10 +29,13 @@ default_hooks = dict(
 # every random generator's state with the checkpoints (exact resume); stop
 # at the first NaN or infinite loss (mode='skip' skips such steps a few
 # times first); record the run's layout (processes, batch, iterations per
-# epoch) in checkpoints and refuse a resume that changes the global batch.
+# epoch) in checkpoints and refuse a resume that changes the global batch;
+# stop a run that has made no progress for 30 min (ours), printing every
+# thread's stack, instead of letting it hang for days.
 custom_hooks = [
     dict(type='SkippedVideosHook'),
     dict(type='RNGStateHook'),
     dict(type='FiniteLossHook', mode='stop'),
-    dict(type='RunLayoutHook')
+    dict(type='RunLayoutHook'),
+    dict(type='StallWatchdogHook', timeout=1800)
 ]
