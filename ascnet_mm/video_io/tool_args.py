@@ -34,16 +34,15 @@ def add_worker_arguments(parser: argparse.ArgumentParser,
              'log the raw decoder text of every rejected video')
 
 
-def add_timeout_argument(parser: argparse.ArgumentParser, default: float,
-                         what: str = 'video'):
-    """``--timeout`` (seconds per ``what``; 0: no limit): the worker of a
-    task that runs longer is killed and the video rejected as ``timeout
-    after Ns``; read it with :func:`timeout_of`."""
+def add_timeout_argument(parser: argparse.ArgumentParser, default: float):
+    """``--timeout`` (seconds per video; 0: no limit): the worker of a video
+    that takes longer is killed and the video rejected as ``timeout after
+    Ns``; read it with :func:`timeout_of`."""
     parser.add_argument(
         '--timeout',
         type=float,
         default=default,
-        help=f'seconds per {what} before its worker is killed and the video '
+        help='seconds per video before its worker is killed and the video '
         'rejected as "timeout after Ns" (a decoder that hangs on a file; '
         'default: %(default)s; 0: no limit)')
 
