@@ -236,6 +236,8 @@ def test_a_stuck_sample_stops_its_worker_naming_the_video(tmp_path, capfd):
         r'sample_timeout=0\.5 s of the dataset of .*list\.txt', err), err
     assert 'tools/data/verify_videos.py' in err and '--resume' in err
     assert f'exit status {EXIT_CODE}' in err
+    assert 'The stack of every thread follows.' in err
+    assert 'in __call__' in err  # SleepOn's frame, where the worker hangs
 
 
 def test_samples_within_the_timeout_load(tmp_path):

@@ -6,7 +6,8 @@ for ever and a multi-day run hangs without a word. :func:`watch_sample`
 marks the sample a thread is loading; a daemon thread, one per process
 (started on first use, so also in each forked worker), checks every few
 seconds and, once a sample has taken longer than its timeout, prints what
-is stuck and what to do, and ends the process with :data:`EXIT_CODE`. The
+is stuck, what to do and every thread's stack, and ends the process with
+:data:`EXIT_CODE`. The
 ``DataLoader`` then raises "worker ... exited unexpectedly" in the trainer
 (loading in the trainer's own process ends it directly), so the run stops
 with a message instead of hanging; its checkpoints are kept.
@@ -16,11 +17,12 @@ ctypes calls, file reads, sleeps) or runs Python code; a C loop that holds
 the GIL stops it too, as it stops everything else in that process.
 """
 import os
-import sys
 import threading
 import time
 from contextlib import contextmanager
 from typing import Dict, NamedTuple, Optional
+
+from ..utils.stop_process import stop_this_process
 
 EXIT_CODE = 75  # the process's exit status when a sample timed out
 
@@ -46,7 +48,8 @@ def _stuck_message(sample: _Sample, elapsed: float) -> str:
         'the checkpoints written so far are kept. Check the video with '
         'tools/data/verify_videos.py (it stops a decoder after --timeout), '
         'remove or re-encode it, then resume with --resume; or raise the '
-        "dataset's sample_timeout if loading is just slow.\n")
+        "dataset's sample_timeout if loading is just slow. The stack of "
+        'every thread follows.')
 
 
 def _watch_loop() -> None:
@@ -55,9 +58,8 @@ def _watch_loop() -> None:
         now = time.monotonic()
         for sample in list(_loading.values()):
             if now - sample.start > sample.timeout:
-                sys.stderr.write(_stuck_message(sample, now - sample.start))
-                sys.stderr.flush()
-                os._exit(EXIT_CODE)
+                stop_this_process(
+                    _stuck_message(sample, now - sample.start), EXIT_CODE)
 
 
 def _ensure_thread(timeout: float) -> None:

@@ -1,6 +1,4 @@
 """Stop a run that has stopped making progress, with every thread's stack."""
-import faulthandler
-import os
 import sys
 import threading
 import time
@@ -10,6 +8,7 @@ from mmaction.registry import HOOKS
 from mmengine.dist import get_rank
 from mmengine.hooks import Hook
 
+from ...utils.stop_process import stop_this_process
 from ..checkpoint_io import describe_last_checkpoint
 
 EXIT_CODE = 76  # the process's exit status when the watchdog stops a run
@@ -137,7 +136,7 @@ class StallWatchdogHook(Hook):
 
     def _stop_process(self, runner, idle: float, what: str) -> None:
         last = runner.message_hub.get_info('last_ckpt')
-        sys.stderr.write(
+        stop_this_process(
             f'[rank {get_rank()}] StallWatchdogHook: no progress for '
             f'{idle:.0f} s (timeout {self.timeout:g} s) since {what}: the '
             'run is stuck (a data loader, an operation across GPUs, the '
@@ -145,7 +144,4 @@ class StallWatchdogHook(Hook):
             f'every thread follows, to find where. '
             f'{describe_last_checkpoint(last)} Resume with --resume once '
             'the cause is fixed, or raise the hook\'s timeout if a step can '
-            'take that long.\n')
-        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
-        sys.stderr.flush()
-        os._exit(EXIT_CODE)
+            'take that long.', EXIT_CODE)
