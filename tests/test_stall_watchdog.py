@@ -103,9 +103,19 @@ def test_timeout_must_be_positive():
     assert StallWatchdogHook().poll == 30
 
 
-def test_pretraining_configs_watch_for_stalls():
-    hooks = Config.fromfile(osp.join(ROOT, ASCNET)).custom_hooks
-    assert dict(type='StallWatchdogHook', timeout=1800) in hooks
+@pytest.mark.parametrize('config', [
+    ASCNET, 'configs/cvrl/cvrl_s3dg_k400.py',
+    'configs/rspnet/benchmarks/rspnet_r18_finetune_hmdb51.py',
+    'configs/ascnet/benchmarks/ascnet_r18_linear_ucf101.py',
+    'configs/ascnet/benchmarks/ascnet_r18_retrieval_ucf101.py'
+])
+def test_pretraining_and_protocol_configs_watch_for_stalls(config):
+    hooks = Config.fromfile(osp.join(ROOT, config)).custom_hooks
+    (hook, ) = [h for h in hooks if h['type'] == 'StallWatchdogHook']
+    assert StallWatchdogHook(**{
+        k: v
+        for k, v in hook.items() if k != 'type'
+    }).timeout == 1800
 
 
 @pytest.mark.slow

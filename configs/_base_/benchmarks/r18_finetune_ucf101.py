@@ -29,8 +29,10 @@ train_dataloader = dict(dataset=labelled_dataset)
 val_dataloader = dict(dataset=labelled_dataset)
 test_dataloader = dict(dataset=labelled_dataset)
 # Check that the checkpoint holds the whole backbone before training or
-# testing (init_cfg and tools/test.py's checkpoint alike).
+# testing (init_cfg and tools/test.py's checkpoint alike); stop a run that
+# makes no progress for 30 min (ours), as the pretraining runtime does.
 default_hooks = dict(strict_load=dict(type='StrictLoadHook'))
+custom_hooks = [dict(type='StallWatchdogHook')]
 val_evaluator = dict(
     type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))
 test_evaluator = val_evaluator

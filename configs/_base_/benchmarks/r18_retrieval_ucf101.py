@@ -43,6 +43,9 @@ test_cfg = dict(
         dataset=dict(test_dataset, ann_file=_base_.ann_file_train)))
 test_evaluator = dict(
     _delete_=True, type='NNRetrievalMetric', topk=(1, 5, 10, 20, 50))
-custom_hooks = [dict(type='RetrievalVisualizationHook')]
+custom_hooks = [
+    dict(type='RetrievalVisualizationHook'),
+    dict(type='StallWatchdogHook')  # 30 min without progress: stop
+]
 # Check that the checkpoint holds the whole backbone before testing.
 default_hooks = dict(strict_load=dict(type='StrictLoadHook'))
