@@ -30,6 +30,7 @@ from functools import partial
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
+from ascnet_mm.engine.checkpoint_io import read_last_checkpoint  # noqa: E402,E501
 from ascnet_mm.utils import METHODS  # noqa: E402
 from ascnet_mm.utils import demo_plot  # noqa: E402
 from ascnet_mm.utils import demo_progress  # noqa: E402
@@ -119,8 +120,11 @@ def pretrain(method, args, budget):
     ] + data_opts + LOG_EVERY +
         schedule_options(epochs, budget['online_interval']),
         osp.join(work, 'run.log'), f'{method} pretrain')
-    with open(osp.join(ROOT, work, 'last_checkpoint')) as f:
-        return f.read().strip()
+    ckpt = read_last_checkpoint(osp.join(ROOT, work))
+    if ckpt is None:
+        raise SystemExit(f'[{method} pretrain] finished without a '
+                         f'checkpoint: no {work}/last_checkpoint')
+    return ckpt
 
 
 def main():

@@ -238,6 +238,7 @@ def list_folder(root,
     Returns ``dict(classes, lists={name: count}, unreadable=[(path,
     reason)])``.
     """
+    from ..utils import TaskFailure
     from ..video_io.check import check_video, map_progress, write_lines
     from ..video_io.prepare import find_videos
     found = find_videos(root, exclude=out_dir)
@@ -246,7 +247,7 @@ def list_folder(root,
     checks = map_progress(check or check_video,
                           [osp.join(root, p) for p in found], workers,
                           timeout)
-    ok = [getattr(c, 'ok', False) for c in checks]  # TaskFailure: not ok
+    ok = [not isinstance(c, TaskFailure) and c.ok for c in checks]
     good = [p for p, k in zip(found, ok) if k]
     bad = [(p, c.reason) for p, c, k in zip(found, checks, ok) if not k]
     if not good:

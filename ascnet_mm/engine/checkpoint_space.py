@@ -1,13 +1,13 @@
 """Will the disk hold a run's checkpoints? Counted from the size of the
 first one the run writes, so a full disk shows on the first day, not at
 epoch 150."""
-import os
+import glob
 import os.path as osp
-import re
 import shutil
 from typing import Optional
 
 from ..utils.sizes import human_bytes
+from .checkpoint_io import list_checkpoints
 
 
 def checkpoint_files_at_peak(max_step: int,
@@ -41,11 +41,9 @@ def checkpoint_files_at_peak(max_step: int,
 def checkpoint_bytes(folder: str, filename_tmpl: str) -> int:
     """Bytes of the checkpoints in ``folder`` named by ``filename_tmpl``
     (e.g. ``'epoch_{}.pth'``) or ``best_*``."""
-    pattern = re.compile('^' + re.escape(filename_tmpl).replace(
-        re.escape('{}'), r'\d+') + '$|^best_.*')
-    return sum(
-        osp.getsize(osp.join(folder, name)) for name in os.listdir(folder)
-        if pattern.match(name) and osp.isfile(osp.join(folder, name)))
+    paths = list_checkpoints(folder, filename_tmpl) + glob.glob(
+        osp.join(glob.escape(folder), 'best_*'))
+    return sum(osp.getsize(p) for p in paths if osp.isfile(p))
 
 
 def space_shortfall(folder: str, filename_tmpl: str, size: int,

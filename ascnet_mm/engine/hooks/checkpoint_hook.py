@@ -272,8 +272,7 @@ class CheckpointHook(MMEngineCheckpointHook):
             f'writing {self.last_ckpt} failed ({type(error).__name__}: '
             f'{error}) and {self.out_dir} has {human_bytes(free)} free: the '
             f'disk is full. {describe_last_checkpoint(previous)} Free space, '
-            'then '
-            'resume with --resume.') from error
+            'then resume with --resume.') from error
 
     def _save_best_checkpoint(self, runner, metrics) -> None:
         """MMEngine's, with the previous best deleted after the new one is
