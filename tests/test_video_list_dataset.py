@@ -7,8 +7,9 @@ import time
 
 import numpy as np
 import pytest
-from helpers import (derived_config, ramp_video, synthetic_options,
-                     train_tool, write_video)
+from helpers import (derived_config, ramp_video, synthetic_options, train_tool,
+                     write_video)
+from loading_faults import HangOnVideo
 from mmaction.registry import DATASETS
 from mmengine import Config
 from mmengine.registry import DefaultScope
@@ -200,23 +201,10 @@ def test_list_shorter_than_a_batch_fails_at_build(tiny_synthetic, tmp_path,
 
 
 # ------------------------------------------------------- stuck samples
-class SleepOn:
-    """A pipeline step that sleeps ``seconds`` on the videos named
-    ``name``: a decoder or a file system that hangs."""
-
-    def __init__(self, name, seconds=60.0):
-        self.name, self.seconds = name, seconds
-
-    def __call__(self, results):
-        if osp.basename(results['filename']) == self.name:
-            time.sleep(self.seconds)
-        return dict(filename=results['filename'])
-
-
 def stuck_dataset(tmp_path, timeout):
     return VideoListDataset(
         _ann(tmp_path, 'ok.mp4\nstuck.mp4\n'),
-        pipeline=[SleepOn('stuck.mp4')],
+        pipeline=[HangOnVideo('stuck.mp4')],
         sample_timeout=timeout)
 
 
@@ -237,19 +225,21 @@ def test_a_stuck_sample_stops_its_worker_naming_the_video(tmp_path, capfd):
     assert 'tools/data/verify_videos.py' in err and '--resume' in err
     assert f'exit status {EXIT_CODE}' in err
     assert 'The stack of every thread follows.' in err
-    assert 'in __call__' in err  # SleepOn's frame, where the worker hangs
+    assert 'in __call__' in err  # HangOnVideo's frame, where the worker hangs
 
 
 def test_samples_within_the_timeout_load(tmp_path):
     ds = stuck_dataset(tmp_path, timeout=30)
-    assert ds[0] == dict(filename='ok.mp4')
+    assert ds[0] == ds.get_data_info(0)  # passed through
+    assert ds[0]['filename'] == 'ok.mp4'
     assert not sample_watchdog._loading  # nothing left marked as loading
 
 
 def test_no_timeout_and_bad_timeouts(tmp_path):
     ds = stuck_dataset(tmp_path, timeout=None)
     ds.pipeline.transforms[0].seconds = 0.2
-    assert ds[1] == dict(filename='stuck.mp4')  # not watched
+    assert ds[1] == ds.get_data_info(1)  # not watched
+    assert ds[1]['filename'] == 'stuck.mp4'
     for bad in (-1, float('nan')):
         with pytest.raises(ValueError, match='sample_timeout must be'):
             stuck_dataset(tmp_path, timeout=bad)

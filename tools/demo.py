@@ -30,16 +30,17 @@ from functools import partial
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from ascnet_mm.engine.checkpoint_io import read_last_checkpoint  # noqa: E402,E501
+from ascnet_mm.engine.checkpoint_io import \
+    read_last_checkpoint  # noqa: E402,E501
 from ascnet_mm.utils import METHODS  # noqa: E402
 from ascnet_mm.utils import demo_plot  # noqa: E402
 from ascnet_mm.utils import demo_progress  # noqa: E402
 from ascnet_mm.utils import list_options  # noqa: E402
-from ascnet_mm.utils import schedule_options  # noqa: E402
-from ascnet_mm.utils import REPO_ROOT as ROOT  # noqa: E402
 from ascnet_mm.utils import markdown_table  # noqa: E402
 from ascnet_mm.utils import pretrain_config  # noqa: E402
 from ascnet_mm.utils import random_init_checkpoint  # noqa: E402
+from ascnet_mm.utils import schedule_options  # noqa: E402
+from ascnet_mm.utils import REPO_ROOT as ROOT  # noqa: E402
 from ascnet_mm.utils.demo_protocols import LOG_EVERY  # noqa: E402
 from ascnet_mm.utils.demo_protocols import protocol_stages  # noqa: E402
 from ascnet_mm.utils.demo_sets import make_set  # noqa: E402

@@ -18,8 +18,8 @@ from ascnet_mm.utils import human_bytes
 from ascnet_mm.video_io import EncodeSettings, prepare_videos
 from ascnet_mm.video_io.prepare_record import SettingsChanged
 from ascnet_mm.video_io.tool_args import (add_flag, add_timeout_argument,
-                                          add_worker_arguments,
-                                          start_decoding, timeout_of)
+                                          add_worker_arguments, start_decoding,
+                                          timeout_of)
 
 EPILOG = """\
 Compared with MMAction2's tools/data/resize_videos.py: that script also

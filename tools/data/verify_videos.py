@@ -17,8 +17,8 @@ if __name__ == '__main__':  # a data tool: no registration, no torch
 
 from ascnet_mm.video_io.check import check_video
 from ascnet_mm.video_io.tool_args import (add_flag, add_timeout_argument,
-                                          add_worker_arguments,
-                                          start_decoding, timeout_of)
+                                          add_worker_arguments, start_decoding,
+                                          timeout_of)
 from ascnet_mm.video_io.verify import verify_list
 
 

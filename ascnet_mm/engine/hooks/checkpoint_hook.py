@@ -11,12 +11,12 @@ from mmengine.dist import all_reduce, broadcast_object_list, is_main_process
 from mmengine.hooks import CheckpointHook as MMEngineCheckpointHook
 from mmengine.model import is_model_wrapper
 
+from ...utils.sizes import human_bytes
 from ..checkpoint_io import (LAST_CHECKPOINT, NON_FINITE_ADVICE,
                              NoReadableCheckpointError, atomic_write,
                              describe_last_checkpoint, find_resume_checkpoint,
                              inject_fault, read_last_checkpoint,
                              remove_partial_files)
-from ...utils.sizes import human_bytes
 from ..checkpoint_space import checkpoint_files_at_peak, space_shortfall
 
 # MessageHub info: the files the checkpoint being written replaces, deleted
